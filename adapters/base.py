@@ -27,6 +27,8 @@ from typing import Any, ClassVar
 import httpx
 import msgspec
 
+from webhooks.errors import SignatureError
+
 # --------------------------------------------------------------------------- enums
 
 
@@ -304,7 +306,7 @@ class InvalidRequest(AdapterError):
         self.field = field
 
 
-class WebhookVerificationError(AdapterError):
+class WebhookVerificationError(AdapterError, SignatureError):
     """Signature missing, bad or stale: the hub answers 401 and changes nothing."""
 
 

@@ -30,9 +30,7 @@ def classify_exception(exc: Exception) -> Outcome:
     if isinstance(exc, httpx.TimeoutException):
         return Outcome(status=OutcomeStatus.UNKNOWN, reason=f"no reply in time: {name}")
     if isinstance(exc, httpx.TransportError):
-        return Outcome(
-            status=OutcomeStatus.UNKNOWN, reason=f"connection failed after sending: {name}"
-        )
+        return Outcome(status=OutcomeStatus.UNKNOWN, reason=f"connection failed after sending: {name}")
     raise exc
 
 
@@ -74,9 +72,7 @@ def unparseable(response: httpx.Response, detail: str = "") -> Outcome:
     )
 
 
-async def send(
-    client: httpx.AsyncClient, method: str, url: str, **kwargs: Any
-) -> httpx.Response | Outcome:
+async def send(client: httpx.AsyncClient, method: str, url: str, **kwargs: Any) -> httpx.Response | Outcome:
     """Send one request; a transport fault comes back as a classified Outcome."""
     try:
         return await client.request(method, url, **kwargs)

@@ -1,0 +1,15 @@
+"""Errors raised by signature verification. Adapters re-raise or subclass these."""
+
+from __future__ import annotations
+
+
+class SignatureError(Exception):
+    """The signature is missing, malformed or does not match: answer 401, change nothing."""
+
+
+class MissingSignature(SignatureError):
+    pass
+
+
+class StaleSignature(SignatureError):
+    """The signed timestamp is outside the tolerance window (replay protection)."""
