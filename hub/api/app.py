@@ -1,0 +1,68 @@
+"""The Litestar application."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from litestar import Litestar
+from litestar.config.app import AppConfig
+from litestar.exceptions import HTTPException
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin, ScalarRenderPlugin, SwaggerRenderPlugin
+
+from hub.api.admin import AdminController
+from hub.api.auth import require_permission
+from hub.api.events import EventController
+from hub.api.health import health, ready
+from hub.api.payment_methods import PaymentMethodController
+from hub.api.payments import PaymentController
+from hub.api.problems import on_http_exception, on_problem, on_unexpected, problem
+from hub.domain.errors import ProblemError
+from hub.runtime import Hub
+from idempotency.errors import IdempotencyError
+
+
+def _on_idempotency(request: Any, exc: IdempotencyError) -> Any:
+    return problem(exc.status, exc.code, exc.detail, instance=request.url.path, headers=exc.headers or None)
+
+
+def create_app(hub: Hub, *, manage_lifecycle: bool = True) -> Litestar:
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        if manage_lifecycle and not hub.started:
+            await hub.start()
+        try:
+            yield
+        finally:
+            if manage_lifecycle:
+                await hub.stop()
+
+    def _state(app_config: AppConfig) -> AppConfig:
+        app_config.state["hub"] = hub
+        return app_config
+
+    return Litestar(
+        route_handlers=[health, ready, PaymentController, PaymentMethodController, EventController,
+                        AdminController],
+        guards=[require_permission],
+        exception_handlers={
+            ProblemError: on_problem,
+            IdempotencyError: _on_idempotency,
+            HTTPException: on_http_exception,
+            Exception: on_unexpected,
+        },
+        lifespan=[lifespan],
+        on_app_init=[_state],
+        openapi_config=OpenAPIConfig(
+            title="payhub", version="0.1.0", path="/schema",
+            description="One payments API for many providers.",
+            render_plugins=[
+                JsonRenderPlugin(path=["/", "/openapi.json"]), ScalarRenderPlugin(path="/docs"),
+                SwaggerRenderPlugin(path="/swagger"),
+            ],
+        ),
+        request_max_body_size=1024 * 1024,
+        debug=False,
+    )

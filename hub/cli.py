@@ -1,0 +1,199 @@
+"""The ``payhub`` command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from hub.config import Settings, load_settings
+from hub.domain.errors import ConfigError
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    try:
+        return load_settings(args.config)
+    except ConfigError as exc:
+        print(f"payhub: configuration error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+# ----------------------------------------------------------------------------- serve
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from hub.api.app import create_app
+    from hub.logs import setup_logging
+    from hub.runtime import Hub
+
+    settings = _settings(args)
+    setup_logging(settings.log_level, settings.log_format)
+    host = args.host or settings.host
+    port = args.port or settings.port
+
+    async def main() -> None:
+        hub = Hub(settings)
+        try:
+            await hub.start()
+        except ConfigError as exc:
+            print(f"payhub: configuration error: {exc}", file=sys.stderr)
+            raise SystemExit(2) from None
+        key = await hub.bootstrap_keys()
+        if key:
+            print("\n  payhub first start: an admin API key was created. It is shown ONCE:\n", flush=True)
+            print(f"      {key}\n", flush=True)
+            print("  Use it as:  curl -H 'Authorization: Bearer <key>' ...\n", flush=True)
+        if settings.is_sqlite:
+            print(f"  embedded mode: {settings.database_url} , accounts: {', '.join(hub.providers.ids())}",
+                  flush=True)
+        print(f"  payhub listening on http://{host}:{port}  (OpenAPI: /schema, docs: /schema/docs)\n",
+              flush=True)
+        app = create_app(hub, manage_lifecycle=False)
+        config = uvicorn.Config(app, host=host, port=port, log_config=None, lifespan="on",
+                                access_log=False)
+        try:
+            await uvicorn.Server(config).serve()
+        finally:
+            await hub.stop()
+
+    asyncio.run(main())
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from hub.store.db import create_engine, migrate
+
+    settings = _settings(args)
+
+    async def main() -> None:
+        engine = create_engine(settings.database_url)
+        await migrate(engine)
+        await engine.dispose()
+
+    asyncio.run(main())
+    print("payhub: database schema is up to date")
+    return 0
+
+
+def cmd_api_keys_create(args: argparse.Namespace) -> int:
+    from hub.runtime import Hub
+
+    settings = _settings(args)
+
+    async def main() -> str:
+        hub = Hub(settings)
+        await hub.start()
+        try:
+            key, _ = await hub.api_keys.create(role=args.role, name=args.name, owner=args.owner)
+            return key
+        finally:
+            await hub.stop()
+
+    try:
+        print(asyncio.run(main()))
+    except Exception as exc:
+        print(f"payhub: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def cmd_simulator_serve(args: argparse.Namespace) -> int:
+    from adapters.simulator.app import serve
+
+    serve(args.host, args.port)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from hub.demo import run_demo
+
+    url = args.url or os.environ.get("PAYHUB_URL", "http://127.0.0.1:8000")
+    key = args.api_key or os.environ.get("PAYHUB_API_KEY") or os.environ.get("PAYHUB_BOOTSTRAP_API_KEY")
+    if not key:
+        print("payhub demo: pass --api-key or set PAYHUB_API_KEY", file=sys.stderr)
+        return 2
+    return asyncio.run(run_demo(url, key, account=args.account))
+
+
+def cmd_adapters_list(args: argparse.Namespace) -> int:
+    from contract_tests.cli_support import adapters_table
+
+    print(adapters_table())
+    return 0
+
+
+def cmd_adapters_new(args: argparse.Namespace) -> int:
+    from adapters.scaffold import create
+
+    root = Path(args.root)
+    for p in create(args.name, root):
+        print(f"created {p}")
+    return 0
+
+
+def cmd_contract_test(args: argparse.Namespace) -> int:
+    from contract_tests.runner import format_table, run
+
+    rows, code = run(args.adapter, args.target)
+    print(format_table(rows))
+    return code
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="payhub", description="payhub: one payments API, many providers")
+    parser.add_argument("--config", help="TOML configuration file (or PAYHUB_CONFIG)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("serve", help="run the API server")
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("migrate", help="bring the database schema up to date")
+    p.set_defaults(func=cmd_migrate)
+
+    keys = sub.add_parser("api-keys", help="manage API keys").add_subparsers(dest="sub", required=True)
+    p = keys.add_parser("create", help="create an API key and print it")
+    p.add_argument("--role", required=True, choices=["admin", "payments", "refunds", "payouts", "read", "auditor"])
+    p.add_argument("--name", default="cli")
+    p.add_argument("--owner", default="default")
+    p.set_defaults(func=cmd_api_keys_create)
+
+    sim = sub.add_parser("simulator", help="the simulated PSP").add_subparsers(dest="sub", required=True)
+    p = sim.add_parser("serve", help="serve the simulated PSP on a real port")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8090)
+    p.set_defaults(func=cmd_simulator_serve)
+
+    p = sub.add_parser("demo", help="drive a full flow against a running hub")
+    p.add_argument("--url")
+    p.add_argument("--api-key")
+    p.add_argument("--account")
+    p.set_defaults(func=cmd_demo)
+
+    ad = sub.add_parser("adapters", help="adapters").add_subparsers(dest="sub", required=True)
+    p = ad.add_parser("list", help="list adapters and their capabilities")
+    p.set_defaults(func=cmd_adapters_list)
+    p = ad.add_parser("new", help="scaffold a new adapter package")
+    p.add_argument("name")
+    p.add_argument("--root", default=".")
+    p.set_defaults(func=cmd_adapters_new)
+
+    p = sub.add_parser("contract-test", help="run the adapter contract suite")
+    p.add_argument("adapter")
+    p.add_argument("--target", default="fake", choices=["fake", "sandbox", "all"])
+    p.set_defaults(func=cmd_contract_test)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    code: int = args.func(args)
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

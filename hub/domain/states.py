@@ -1,0 +1,107 @@
+"""The payment state machine: ONE table, applied by ONE function.
+
+Read it as Kill Bill's PaymentStates: for a payment in state S, operation O is
+allowed iff (S, O) is a row; the row says which state each result of O leads
+to. ``processing`` is where a payment waits while an operation's result is not
+certain; when the result becomes certain, the same row is applied from the
+state the operation started in (kept on the operation record).
+
+Refunds do not move the payment into ``processing``: an uncertain refund is a
+``pending`` refund whose amount is reserved, and the payment stays ``captured``.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from typing import Final
+
+from hub.domain.errors import InvalidState
+
+
+class Status(enum.StrEnum):
+    NEW = "new"  # before the first operation; never visible through the API
+    REQUIRES_ACTION = "requires_action"
+    PROCESSING = "processing"
+    AUTHORIZED = "authorized"
+    CAPTURED = "captured"
+    VOIDED = "voided"
+    REFUNDED = "refunded"
+    FAILED = "failed"
+
+
+class Op(enum.StrEnum):
+    AUTHORIZE = "authorize"
+    AUTHENTICATE = "authenticate"
+    CAPTURE = "capture"
+    VOID = "void"
+    REFUND = "refund"
+
+
+class Result(enum.StrEnum):
+    SUCCEEDED = "succeeded"  # the operation happened
+    CAPTURED = "captured"  # authorize/authenticate: authorized AND captured (purchase)
+    FULLY_REFUNDED = "fully_refunded"  # refund: nothing left to refund afterwards
+    REQUIRES_ACTION = "requires_action"
+    FAILED = "failed"
+    UNKNOWN = "unknown"  # not certain yet
+
+
+S, O, R = Status, Op, Result
+
+#                (from state,          operation):  {result: to state}
+TRANSITIONS: Final[Mapping[tuple[Status, Op], Mapping[Result, Status]]] = {
+    (S.NEW, O.AUTHORIZE): {
+        R.SUCCEEDED: S.AUTHORIZED, R.CAPTURED: S.CAPTURED, R.REQUIRES_ACTION: S.REQUIRES_ACTION,
+        R.FAILED: S.FAILED, R.UNKNOWN: S.PROCESSING,
+    },
+    (S.REQUIRES_ACTION, O.AUTHENTICATE): {
+        R.SUCCEEDED: S.AUTHORIZED, R.CAPTURED: S.CAPTURED, R.REQUIRES_ACTION: S.REQUIRES_ACTION,
+        R.FAILED: S.FAILED, R.UNKNOWN: S.PROCESSING,
+    },
+    (S.AUTHORIZED, O.CAPTURE): {
+        R.SUCCEEDED: S.CAPTURED, R.FAILED: S.AUTHORIZED, R.UNKNOWN: S.PROCESSING,
+    },
+    (S.CAPTURED, O.CAPTURE): {  # a further capture (multiple captures)
+        R.SUCCEEDED: S.CAPTURED, R.FAILED: S.CAPTURED, R.UNKNOWN: S.PROCESSING,
+    },
+    (S.AUTHORIZED, O.VOID): {
+        R.SUCCEEDED: S.VOIDED, R.FAILED: S.AUTHORIZED, R.UNKNOWN: S.PROCESSING,
+    },
+    (S.CAPTURED, O.REFUND): {
+        R.SUCCEEDED: S.CAPTURED, R.FULLY_REFUNDED: S.REFUNDED, R.FAILED: S.CAPTURED,
+        R.UNKNOWN: S.CAPTURED,
+    },
+}  # fmt: skip
+
+TERMINAL: Final = frozenset({S.VOIDED, S.REFUNDED, S.FAILED})
+
+# how far along a payment is; late news may never move a payment to a lower rank
+RANK: Final[Mapping[Status, int]] = {
+    S.NEW: 0, S.REQUIRES_ACTION: 1, S.PROCESSING: 2, S.AUTHORIZED: 3, S.FAILED: 4,
+    S.CAPTURED: 4, S.VOIDED: 5, S.REFUNDED: 6,
+}  # fmt: skip
+
+
+def allowed(state: Status, op: Op) -> bool:
+    return (state, op) in TRANSITIONS
+
+
+def allowed_ops(state: Status) -> list[Op]:
+    return [op for (s, op) in TRANSITIONS if s == state]
+
+
+def check(state: Status, op: Op) -> None:
+    """Raise 409 invalid_state unless ``op`` may start from ``state``."""
+    if not allowed(state, op):
+        can = ", ".join(o.value for o in allowed_ops(state)) or "nothing"
+        raise InvalidState(f"cannot {op.value} a payment that is {state.value} (allowed: {can})")
+
+
+def transition(state: Status, op: Op, result: Result) -> Status:
+    """The one function that moves a payment. ``state`` is where ``op`` started."""
+    check(state, op)
+    row = TRANSITIONS[(state, op)]
+    if result not in row:
+        raise ValueError(f"{op.value} has no result {result.value!r} from {state.value}")
+    return row[result]

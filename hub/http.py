@@ -1,0 +1,37 @@
+"""The transport under the adapters' ``httpx.AsyncClient``.
+
+httpx's own pool (httpcore) collapses above ~10 concurrent requests; the
+``httpx-aiohttp`` transport keeps httpx as the adapters' API while aiohttp's
+connector does the I/O (see benchmarks/ for the measurement). One fix on top:
+httpx-aiohttp maps *every* aiohttp ClientConnectionError to ConnectTimeout,
+including a server that dropped the connection after our request went out;
+that must be ambiguous (the provider may have acted), never "not sent".
+"""
+
+from __future__ import annotations
+
+import aiohttp
+import httpx
+from httpx_aiohttp import AiohttpTransport
+
+
+class SafeAiohttpTransport(AiohttpTransport):
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        try:
+            return await super().handle_async_request(request)
+        except httpx.ConnectTimeout as exc:
+            cause = exc.__cause__
+            if isinstance(cause, aiohttp.ClientConnectorError | aiohttp.ConnectionTimeoutError):
+                raise
+            if isinstance(cause, aiohttp.ClientConnectionError):
+                raise httpx.RemoteProtocolError(f"connection lost: {cause!r}", request=request) from cause
+            raise
+
+
+def make_transport(kind: str = "aiohttp", *, max_connections: int = 200, **options: object) -> httpx.AsyncBaseTransport:
+    limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
+    if kind == "aiohttp":
+        return SafeAiohttpTransport(limits=limits, **options)  # type: ignore[arg-type]
+    if kind == "httpx":
+        return httpx.AsyncHTTPTransport(limits=limits, **options)  # type: ignore[arg-type]
+    raise ValueError(f"unknown http transport {kind!r} (aiohttp | httpx)")

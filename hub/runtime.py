@@ -1,0 +1,85 @@
+"""The running hub: settings, database, providers, services and jobs wired together."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from hub.config import Settings
+from hub.domain.errors import NotFound
+from hub.providers import Providers
+from hub.security import build_vault, init_vault
+from hub.services import representations as rep
+from hub.services.accounts import Accounts
+from hub.services.api_keys import ApiKeys
+from hub.services.payment_methods import PaymentMethods
+from hub.services.payments import Actor, PaymentService
+from hub.store import tables as t
+from hub.store.db import create_engine, migrate
+from hub.store.repo import load
+from idempotency.store import IdempotencyStore
+
+log = logging.getLogger("payhub")
+
+
+class Hub:
+    def __init__(self, settings: Settings, *, engine: AsyncEngine | None = None,
+                 simulator_options: dict[str, Any] | None = None, transport: str = "aiohttp") -> None:
+        self.settings = settings
+        self.engine = engine or create_engine(settings.database_url)
+        self.providers = Providers(transport=transport, simulator_options=simulator_options)
+        self.api_keys = ApiKeys(self.engine)
+        self.vault = build_vault(settings.kms)
+        self.idempotency = IdempotencyStore(
+            self.engine, ttl_seconds=settings.idempotency.ttl_hours * 3600,
+            lease_seconds=settings.idempotency.lease_seconds,
+        )
+        self.payment_methods = PaymentMethods(self.engine, self.vault)
+        self.accounts = Accounts(self.engine, self.vault, self.providers)
+        self.payments = PaymentService(self.engine, self.providers, settings, self.payment_methods)
+        self.started = False
+
+    async def start(self, *, auto_migrate: bool = True) -> None:
+        if auto_migrate:
+            await migrate(self.engine)
+        await init_vault(self.vault, self.engine)
+        for i, acct in enumerate(self.settings.accounts):
+            self.providers.add(acct, where=f"accounts[{i}]")
+        await self.accounts.sync_config(self.settings.accounts)
+        self.started = True
+
+    async def stop(self) -> None:
+        await self.providers.close()
+        await self.engine.dispose()
+
+    async def bootstrap_keys(self) -> str | None:
+        """PAYHUB_BOOTSTRAP_API_KEY becomes an admin key; on a first start with no key at all,
+        create an admin key and return it (to be printed once)."""
+        if self.settings.bootstrap_api_key:
+            await self.api_keys.ensure(self.settings.bootstrap_api_key)
+            return None
+        if await self.api_keys.count() == 0:
+            key, _ = await self.api_keys.create(role="admin", name="first-start admin key")
+            return key
+        return None
+
+    async def current_state(self, actor: Actor, resource_type: str | None, resource_id: str | None) -> Any:
+        """What an interrupted idempotent request created, as it stands now."""
+        if resource_type is None or resource_id is None:
+            raise NotFound("the original request created nothing")
+        table, render = {
+            "payment": (t.payments, rep.payment),
+            "refund": (t.refunds, rep.refund),
+            "payout": (t.payouts, rep.payout),
+        }[resource_type]
+        async with self.engine.connect() as conn:
+            row = await load(conn, table, resource_id, owner=actor.owner, what=resource_type)
+        return render(row)
+
+    async def ready(self) -> bool:
+        async with self.engine.connect() as conn:
+            await conn.execute(select(1))
+        return True

@@ -1,0 +1,225 @@
+"""Applying a provider Outcome to an operation and its resource, through the state table.
+
+Used by the request path (right after the call), by resolution (lookup, replay)
+and by inbound webhooks — so there is one way a payment moves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+import msgspec
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from adapters.base import Failure, Outcome, OutcomeStatus
+from hub.domain import states
+from hub.domain.operations import OpStatus, ResourceKind
+from hub.domain.states import Op, Result, Status
+from hub.services import representations as rep
+from hub.store import tables as t
+from hub.store.repo import Row, add_attempt, add_event, load, update_row
+
+log = logging.getLogger("payhub.outcomes")
+
+
+def _failure(outcome: Outcome) -> dict[str, Any] | None:
+    if outcome.failure is None:
+        return None
+    return msgspec.to_builtins(outcome.failure)  # type: ignore[no-any-return]
+
+
+def not_sent_failure(reason: str | None) -> Failure:
+    return Failure(
+        code="provider_unavailable",
+        decline_code="processing_error",
+        message=f"the provider could not be reached; nothing was processed ({reason or 'not sent'})",
+    )
+
+
+def op_status_for(outcome: Outcome) -> OpStatus:
+    return {
+        OutcomeStatus.SUCCEEDED: OpStatus.SUCCEEDED,
+        OutcomeStatus.FAILED: OpStatus.FAILED,
+        OutcomeStatus.RETRY: OpStatus.FAILED,  # proven not processed
+        OutcomeStatus.REQUIRES_ACTION: OpStatus.REQUIRES_ACTION,
+        OutcomeStatus.PENDING: OpStatus.UNKNOWN,
+        OutcomeStatus.UNKNOWN: OpStatus.UNKNOWN,
+        OutcomeStatus.RETURNED: OpStatus.SUCCEEDED,
+    }[outcome.status]
+
+
+class Applied(msgspec.Struct):
+    resource: Row
+    changed: bool
+    operation_status: OpStatus
+
+
+async def apply(
+    conn: AsyncConnection,
+    op: Row,
+    outcome: Outcome,
+    *,
+    action: str,
+    now: dt.datetime,
+    duration_ms: int | None = None,
+    schedule: list[float] | None = None,
+) -> Applied:
+    """Record ``outcome`` for operation ``op`` (whose resource row the caller has locked)."""
+    await add_attempt(
+        conn, operation_id=op["id"], action=action, outcome=outcome.status.value,
+        detail={"reason": outcome.reason, **outcome.summary} if (outcome.reason or outcome.summary) else None,
+        duration_ms=duration_ms, now=now,
+    )
+    if op["resource_kind"] == ResourceKind.PAYOUT:
+        from hub.services.payouts import apply_payout_outcome
+
+        return await apply_payout_outcome(conn, op, outcome, action=action, now=now, schedule=schedule)
+    return await _apply_payment(conn, op, outcome, action=action, now=now, schedule=schedule)
+
+
+def _next_check(op: Row, now: dt.datetime, schedule: list[float] | None) -> dt.datetime:
+    sched = schedule or [2.0, 10.0, 60.0, 300.0, 1800.0, 7200.0, 21600.0]
+    n = min(int(op["attempts"] or 0), len(sched) - 1)
+    return now + dt.timedelta(seconds=sched[n])
+
+
+def _result(op_kind: Op, outcome: Outcome, payment: Row, refund_amount: int) -> Result:
+    s = outcome.status
+    if s in (OutcomeStatus.FAILED, OutcomeStatus.RETRY):
+        return Result.FAILED
+    if s in (OutcomeStatus.PENDING, OutcomeStatus.UNKNOWN):
+        return Result.UNKNOWN
+    if s == OutcomeStatus.REQUIRES_ACTION:
+        if op_kind in (Op.AUTHORIZE, Op.AUTHENTICATE):
+            return Result.REQUIRES_ACTION
+        return Result.UNKNOWN
+    # succeeded
+    if op_kind in (Op.AUTHORIZE, Op.AUTHENTICATE) and (outcome.captured or payment["capture_mode"] == "automatic"):
+        return Result.CAPTURED if outcome.captured else Result.SUCCEEDED
+    if op_kind == Op.REFUND and payment["amount_refunded"] + refund_amount >= payment["amount_captured"]:
+        return Result.FULLY_REFUNDED
+    return Result.SUCCEEDED
+
+
+_EVENT_FOR_STATUS = {
+    Status.REQUIRES_ACTION: "payment.requires_action",
+    Status.PROCESSING: "payment.processing",
+    Status.AUTHORIZED: "payment.authorized",
+    Status.CAPTURED: "payment.captured",
+    Status.VOIDED: "payment.voided",
+    Status.REFUNDED: "payment.refunded",
+    Status.FAILED: "payment.failed",
+}
+
+
+async def _apply_payment(
+    conn: AsyncConnection, op: Row, outcome: Outcome, *, action: str, now: dt.datetime,
+    schedule: list[float] | None,
+) -> Applied:
+    payment = await load(conn, t.payments, op["resource_id"], what="payment")
+    op_kind = Op(op["kind"])
+    current_op = await load(conn, t.operations, op["id"], what="operation")
+    if current_op["status"] in (OpStatus.SUCCEEDED, OpStatus.FAILED) and current_op["resolved_at"] is not None:
+        # already certain: late or duplicate news never moves anything
+        return Applied(resource=payment, changed=False, operation_status=OpStatus(current_op["status"]))
+
+    refund_row: Row | None = None
+    if op_kind == Op.REFUND:
+        refund_row = await load(conn, t.refunds, op["refund_id"], what="refund")
+
+    from_status = Status(op["from_status"])
+    result = _result(op_kind, outcome, payment, op["amount"])
+    new_status = states.transition(from_status, op_kind, result)
+    op_status = op_status_for(outcome)
+    definite = op_status in (OpStatus.SUCCEEDED, OpStatus.FAILED, OpStatus.REQUIRES_ACTION)
+
+    # --- the operation record
+    op_values: dict[str, Any] = {
+        "status": op_status.value,
+        "updated_at": now,
+        "attempts": (current_op["attempts"] or 0) + 1,
+        "provider_reference": outcome.provider_reference or current_op["provider_reference"],
+        "operation_reference": outcome.operation_reference or current_op["operation_reference"],
+        "response": outcome.summary or None,
+        "lease_until": None,
+    }
+    if outcome.status == OutcomeStatus.RETRY:
+        op_values["failure"] = msgspec.to_builtins(not_sent_failure(outcome.reason))
+        op_values["reason"] = outcome.reason
+    else:
+        op_values["failure"] = _failure(outcome)
+        op_values["reason"] = outcome.reason
+    if definite:
+        op_values["resolved_at"] = now
+        op_values["next_check_at"] = None
+    else:
+        op_values["next_check_at"] = _next_check(current_op, now, schedule)
+    await update_row(conn, t.operations, op["id"], op_values)
+
+    # --- the payment (only if this operation is still the one it waits for)
+    current = Status(payment["status"])
+    expected = {from_status, Status.PROCESSING} if op_kind != Op.REFUND else {Status.CAPTURED}
+    if current not in expected:
+        log.info("late outcome for %s ignored: payment %s is %s", op["id"], payment["id"], current)
+        return Applied(resource=payment, changed=False, operation_status=op_status)
+
+    values: dict[str, Any] = {"updated_at": now}
+    if outcome.provider_reference and not payment["provider_reference"]:
+        values["provider_reference"] = outcome.provider_reference
+    if op_kind in (Op.AUTHORIZE, Op.AUTHENTICATE):
+        values["next_action"] = msgspec.to_builtins(outcome.next_action) if outcome.next_action else None
+        if new_status == Status.CAPTURED:
+            values["amount_captured"] = outcome.amount or payment["amount"]
+    if new_status == Status.FAILED:
+        failure = _failure(outcome) if outcome.status != OutcomeStatus.RETRY else msgspec.to_builtins(
+            not_sent_failure(outcome.reason)
+        )
+        values["failure"] = failure
+        values["next_action"] = None
+    if op_kind == Op.CAPTURE and result == Result.SUCCEEDED:
+        values["amount_captured"] = payment["amount_captured"] + op["amount"]
+        values["multicapture_open"] = not bool((op["request"] or {}).get("final", True))
+    if op_kind == Op.REFUND and refund_row is not None and result != Result.UNKNOWN:
+        refund_values: dict[str, Any] = {"updated_at": now}
+        if result in (Result.SUCCEEDED, Result.FULLY_REFUNDED):
+            values["amount_refunded"] = payment["amount_refunded"] + op["amount"]
+            refund_values["status"] = "succeeded"
+        else:
+            refund_values["status"] = "failed"
+            refund_values["failure"] = op_values["failure"]
+        refund_values["provider_reference"] = outcome.operation_reference or refund_row["provider_reference"]
+        await update_row(conn, t.refunds, refund_row["id"], refund_values)
+        refund_row.update(refund_values)
+        await add_event(
+            conn, owner=payment["owner"], type=f"refund.{refund_values['status']}",
+            resource_id=refund_row["id"], data={"object": rep.refund(refund_row)}, now=now,
+        )
+    if new_status != current or len(values) > 1:
+        values["status"] = new_status.value
+        if definite and current == Status.PROCESSING:
+            values["requires_review"] = await _still_needs_review(conn, payment["id"], op["id"])
+        await update_row(conn, t.payments, payment["id"], values)
+        payment.update(values)
+    changed = new_status != current
+    emit = changed or (op_kind == Op.CAPTURE and result == Result.SUCCEEDED)
+    if emit and new_status in _EVENT_FOR_STATUS:
+        await add_event(
+            conn, owner=payment["owner"], type=_EVENT_FOR_STATUS[new_status], resource_id=payment["id"],
+            data={"object": rep.payment(payment)}, now=now,
+        )
+    return Applied(resource=payment, changed=changed, operation_status=op_status)
+
+
+async def _still_needs_review(conn: AsyncConnection, payment_id: str, resolved_op: str) -> bool:
+    n = await conn.scalar(
+        select(func.count()).select_from(t.operations).where(
+            t.operations.c.resource_id == payment_id,
+            t.operations.c.requires_review.is_(True),
+            t.operations.c.resolved_at.is_(None),
+            t.operations.c.id != resolved_op,
+        )
+    )
+    return bool(n)

@@ -1,0 +1,91 @@
+"""How resources look in responses and events (DESIGN §3). One place, used by both."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hub.store.repo import Row, iso
+
+
+def payment(row: Row) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "object": "payment",
+        "status": row["status"],
+        "amount": row["amount"],
+        "currency": row["currency"],
+        "amount_captured": row["amount_captured"],
+        "amount_refunded": row["amount_refunded"],
+        "capture": row["capture_mode"],
+        "account": row["account_id"],
+        "provider_reference": row["provider_reference"],
+        "payment_method": row["payment_method"],
+        "next_action": row["next_action"],
+        "failure": row["failure"],
+        "reference": row["reference"],
+        "metadata": row["metadata"] or {},
+        "requires_review": bool(row["requires_review"]),
+        "created_at": iso(row["created_at"]),
+        "updated_at": iso(row["updated_at"]),
+    }
+
+
+def refund(row: Row) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "object": "refund",
+        "payment": row["payment_id"],
+        "status": row["status"],
+        "amount": row["amount"],
+        "currency": row["currency"],
+        "provider_reference": row["provider_reference"],
+        "failure": row["failure"],
+        "reference": row["reference"],
+        "metadata": row["metadata"] or {},
+        "created_at": iso(row["created_at"]),
+        "updated_at": iso(row["updated_at"]),
+    }
+
+
+def payout(row: Row) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "object": "payout",
+        "status": row["status"],
+        "amount": row["amount"],
+        "currency": row["currency"],
+        "account": row["account_id"],
+        "destination": row["destination"],
+        "provider_reference": row["provider_reference"],
+        "failure": row["failure"],
+        "reference": row["reference"],
+        "metadata": row["metadata"] or {},
+        "requires_review": bool(row["requires_review"]),
+        "created_at": iso(row["created_at"]),
+        "updated_at": iso(row["updated_at"]),
+    }
+
+
+def operation(row: Row) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "object": "operation",
+        "kind": row["kind"],
+        "status": row["status"],
+        "resource_kind": row["resource_kind"],
+        "resource_id": row["resource_id"],
+        "refund_id": row["refund_id"],
+        "account": row["account_id"],
+        "amount": row["amount"],
+        "currency": row["currency"],
+        "provider_reference": row["provider_reference"],
+        "failure": row["failure"],
+        "reason": row["reason"],
+        "attempts": row["attempts"],
+        "requires_review": bool(row["requires_review"]),
+        "next_check_at": iso(row["next_check_at"]),
+        "deadline_at": iso(row["deadline_at"]),
+        "created_at": iso(row["created_at"]),
+        "updated_at": iso(row["updated_at"]),
+        "resolved_at": iso(row["resolved_at"]),
+    }
