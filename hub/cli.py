@@ -47,13 +47,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
             print(f"      {key}\n", flush=True)
             print("  Use it as:  curl -H 'Authorization: Bearer <key>' ...\n", flush=True)
         if settings.is_sqlite:
-            print(f"  embedded mode: {settings.database_url} , accounts: {', '.join(hub.providers.ids())}",
-                  flush=True)
-        print(f"  payhub listening on http://{host}:{port}  (OpenAPI: /schema, docs: /schema/docs)\n",
-              flush=True)
+            print(
+                f"  embedded mode: {settings.database_url} , accounts: {', '.join(hub.providers.ids())}",
+                flush=True,
+            )
+        print(
+            f"  payhub listening on http://{host}:{port}  (OpenAPI: /schema, docs: /schema/docs)\n",
+            flush=True,
+        )
         app = create_app(hub, manage_lifecycle=False)
-        config = uvicorn.Config(app, host=host, port=port, log_config=None, lifespan="on",
-                                access_log=False)
+        config = uvicorn.Config(app, host=host, port=port, log_config=None, lifespan="on", access_log=False)
         try:
             await uvicorn.Server(config).serve()
         finally:
@@ -157,7 +160,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     keys = sub.add_parser("api-keys", help="manage API keys").add_subparsers(dest="sub", required=True)
     p = keys.add_parser("create", help="create an API key and print it")
-    p.add_argument("--role", required=True, choices=["admin", "payments", "refunds", "payouts", "read", "auditor"])
+    p.add_argument(
+        "--role", required=True, choices=["admin", "payments", "refunds", "payouts", "read", "auditor"]
+    )
     p.add_argument("--name", default="cli")
     p.add_argument("--owner", default="default")
     p.set_defaults(func=cmd_api_keys_create)

@@ -73,6 +73,7 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True):
     kms: KmsConfig = msgspec.field(default_factory=KmsConfig)
     idempotency: IdempotencyConfig = msgspec.field(default_factory=IdempotencyConfig)
     resolution: ResolutionConfig = msgspec.field(default_factory=ResolutionConfig)
+    public_url: str | None = None  # how shoppers reach this hub (3DS pages of the in-process simulator)
     embedded_account: bool = True  # add the `sandbox` simulator account when none is configured
     config_path: str | None = None
 
@@ -89,6 +90,7 @@ ENV_OVERRIDES: Mapping[str, tuple[str | None, str]] = {
     "PAYHUB_DATABASE_URL": (None, "database_url"),
     "PAYHUB_REDIS_URL": (None, "redis_url"),
     "PAYHUB_HOST": (None, "host"),
+    "PAYHUB_PUBLIC_URL": (None, "public_url"),
     "PAYHUB_PORT": (None, "port"),
     "PAYHUB_DEFAULT_ACCOUNT": (None, "default_account"),
     "PAYHUB_BOOTSTRAP_API_KEY": (None, "bootstrap_api_key"),
@@ -173,11 +175,11 @@ def load_settings(
 
 
 def _validate(settings: Settings, env: Mapping[str, str]) -> None:
-    if not (settings.database_url.startswith("sqlite+aiosqlite://")
-            or settings.database_url.startswith("postgresql+asyncpg://")):
-        raise ConfigError(
-            "database_url: must start with sqlite+aiosqlite:// or postgresql+asyncpg://"
-        )
+    if not (
+        settings.database_url.startswith("sqlite+aiosqlite://")
+        or settings.database_url.startswith("postgresql+asyncpg://")
+    ):
+        raise ConfigError("database_url: must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
     if settings.redis_url is not None and not settings.redis_url.startswith(("redis://", "rediss://")):
         raise ConfigError("redis_url: must start with redis:// or rediss://")
     if settings.kms.backend not in ("local", "aws-kms"):

@@ -28,7 +28,9 @@ class SafeAiohttpTransport(AiohttpTransport):
             raise
 
 
-def make_transport(kind: str = "aiohttp", *, max_connections: int = 200, **options: object) -> httpx.AsyncBaseTransport:
+def make_transport(
+    kind: str = "aiohttp", *, max_connections: int = 200, **options: object
+) -> httpx.AsyncBaseTransport:
     limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
     if kind == "aiohttp":
         return SafeAiohttpTransport(limits=limits, **options)  # type: ignore[arg-type]

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 
 from adapters import registry
-from adapters.base import Account, Adapter, Capability, OperationKind, REQUIRED_CAPABILITY, Strategy
+from adapters.base import REQUIRED_CAPABILITY, Account, Adapter, Capability, OperationKind, Strategy
 from hub.config import SIMULATOR_IN_PROCESS_URL, AccountConfig
 from hub.domain.errors import ConfigError, NotFound, NotSupportedByAccount
 from hub.http import make_transport
@@ -55,6 +55,7 @@ class Providers:
         self._accounts: dict[str, ProviderAccount] = {}
         self._transport = transport
         self._simulator_options = simulator_options or {}
+        self.public_url: str | None = None  # where shoppers reach the hub (3DS pages, embedded mode)
 
     def __contains__(self, account_id: str) -> bool:
         return account_id in self._accounts
@@ -83,10 +84,12 @@ class Providers:
                 raise ConfigError(f"{where}.base_url: required for the {cfg.adapter} adapter")
             from adapters.simulator.app import create_app
 
+            options = dict(self._simulator_options)
+            options.setdefault("public_url", self.public_url)
             in_process = create_app(
                 api_key=cfg.credentials.get("api_key"),
                 webhook_secret=cfg.credentials.get("webhook_secret"),
-                **self._simulator_options,
+                **options,
             )
             base_url = SIMULATOR_IN_PROCESS_URL
         account = Account(
@@ -105,7 +108,7 @@ class Providers:
         options = adapter_cls.client_options(account)
         transport: httpx.AsyncBaseTransport
         if in_process is not None:
-            transport = httpx.ASGITransport(app=in_process)
+            transport = httpx.ASGITransport(app=in_process)  # type: ignore[arg-type]
         else:
             transport = make_transport(self._transport, **options)
         client = httpx.AsyncClient(base_url=base_url, timeout=timeout, transport=transport)

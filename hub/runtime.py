@@ -26,15 +26,23 @@ log = logging.getLogger("payhub")
 
 
 class Hub:
-    def __init__(self, settings: Settings, *, engine: AsyncEngine | None = None,
-                 simulator_options: dict[str, Any] | None = None, transport: str = "aiohttp") -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        engine: AsyncEngine | None = None,
+        simulator_options: dict[str, Any] | None = None,
+        transport: str = "aiohttp",
+    ) -> None:
         self.settings = settings
         self.engine = engine or create_engine(settings.database_url)
         self.providers = Providers(transport=transport, simulator_options=simulator_options)
+        self.providers.public_url = settings.public_url or f"http://{settings.host}:{settings.port}"
         self.api_keys = ApiKeys(self.engine)
         self.vault = build_vault(settings.kms)
         self.idempotency = IdempotencyStore(
-            self.engine, ttl_seconds=settings.idempotency.ttl_hours * 3600,
+            self.engine,
+            ttl_seconds=settings.idempotency.ttl_hours * 3600,
             lease_seconds=settings.idempotency.lease_seconds,
         )
         self.payment_methods = PaymentMethods(self.engine, self.vault)

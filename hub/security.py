@@ -35,14 +35,18 @@ def build_vault(cfg: KmsConfig) -> Vault:
 async def init_vault(vault: Vault, engine: AsyncEngine) -> None:
     """Load the card fingerprint key (create it, encrypted under the KEK, on first start)."""
     async with engine.connect() as conn:
-        blob = await conn.scalar(select(t.vault_keys.c.ciphertext).where(t.vault_keys.c.name == FINGERPRINT_KEY))
+        blob = await conn.scalar(
+            select(t.vault_keys.c.ciphertext).where(t.vault_keys.c.name == FINGERPRINT_KEY)
+        )
     if blob is None:
         blob = await vault.create_fingerprint_key()
         try:
             async with engine.begin() as conn:
-                await conn.execute(insert(t.vault_keys).values(
-                    name=FINGERPRINT_KEY, ciphertext=blob, created_at=dt.datetime.now(dt.UTC)
-                ))
+                await conn.execute(
+                    insert(t.vault_keys).values(
+                        name=FINGERPRINT_KEY, ciphertext=blob, created_at=dt.datetime.now(dt.UTC)
+                    )
+                )
         except IntegrityError:  # another process won the race: use its key
             async with engine.connect() as conn:
                 blob = await conn.scalar(

@@ -13,3 +13,7 @@ class MissingSignature(SignatureError):
 
 class StaleSignature(SignatureError):
     """The signed timestamp is outside the tolerance window (replay protection)."""
+
+
+class MalformedPayload(ValueError):
+    """The body is not what the provider sends (bad JSON, wrong shape): answer 400."""

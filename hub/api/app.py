@@ -19,6 +19,7 @@ from hub.api.health import health, ready
 from hub.api.payment_methods import PaymentMethodController
 from hub.api.payments import PaymentController
 from hub.api.problems import on_http_exception, on_problem, on_unexpected, problem
+from hub.api.simulator_pages import simulator_pages
 from hub.domain.errors import ProblemError
 from hub.runtime import Hub
 from idempotency.errors import IdempotencyError
@@ -44,8 +45,15 @@ def create_app(hub: Hub, *, manage_lifecycle: bool = True) -> Litestar:
         return app_config
 
     return Litestar(
-        route_handlers=[health, ready, PaymentController, PaymentMethodController, EventController,
-                        AdminController],
+        route_handlers=[
+            health,
+            ready,
+            PaymentController,
+            PaymentMethodController,
+            EventController,
+            AdminController,
+            simulator_pages,
+        ],
         guards=[require_permission],
         exception_handlers={
             ProblemError: on_problem,
@@ -56,10 +64,13 @@ def create_app(hub: Hub, *, manage_lifecycle: bool = True) -> Litestar:
         lifespan=[lifespan],
         on_app_init=[_state],
         openapi_config=OpenAPIConfig(
-            title="payhub", version="0.1.0", path="/schema",
+            title="payhub",
+            version="0.1.0",
+            path="/schema",
             description="One payments API for many providers.",
             render_plugins=[
-                JsonRenderPlugin(path=["/", "/openapi.json"]), ScalarRenderPlugin(path="/docs"),
+                JsonRenderPlugin(path=["/", "/openapi.json"]),
+                ScalarRenderPlugin(path="/docs"),
                 SwaggerRenderPlugin(path="/swagger"),
             ],
         ),

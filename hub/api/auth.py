@@ -12,15 +12,18 @@ from hub.services.api_keys import KeyInfo, Permission
 from hub.services.payments import Actor
 
 
-async def require_permission(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+async def require_permission(
+    connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
+) -> None:
     permission = handler.opt.get("permission")
     if permission is None:
         return
     header = connection.headers.get("authorization", "")
     scheme, _, key = header.partition(" ")
     if scheme.lower() != "bearer" or not key.strip():
-        raise Unauthorized("an API key is required: Authorization: Bearer <key>",
-                           headers={"WWW-Authenticate": "Bearer"})
+        raise Unauthorized(
+            "an API key is required: Authorization: Bearer <key>", headers={"WWW-Authenticate": "Bearer"}
+        )
     hub = connection.app.state.hub
     info: KeyInfo | None = await hub.api_keys.authenticate(key.strip())
     if info is None:
@@ -29,8 +32,11 @@ async def require_permission(connection: ASGIConnection[Any, Any, Any, Any], han
         raise Forbidden(f"role {info.role.value!r} may not do this (needs {permission})")
     client = connection.client
     connection.state.actor = Actor(
-        key_id=info.id, owner=info.owner, role=info.role.value,
-        request_id=connection.headers.get("x-request-id") or connection.scope.get("state", {}).get("request_id"),
+        key_id=info.id,
+        owner=info.owner,
+        role=info.role.value,
+        request_id=connection.headers.get("x-request-id")
+        or connection.scope.get("state", {}).get("request_id"),
         source_ip=client.host if client else None,
     )
 

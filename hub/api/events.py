@@ -16,8 +16,13 @@ from hub.store.repo import Row, iso
 
 
 def render_event(row: Row) -> dict[str, Any]:
-    return {"id": row["id"], "object": "event", "type": row["type"], "created_at": iso(row["created_at"]),
-            "data": row["data"]}
+    return {
+        "id": row["id"],
+        "object": "event",
+        "type": row["type"],
+        "created_at": iso(row["created_at"]),
+        "data": row["data"],
+    }
 
 
 class EventController(Controller):
@@ -26,17 +31,30 @@ class EventController(Controller):
 
     @get("/", opt={"permission": Permission.READ})
     async def list_events(
-        self, request: Request[Any, Any, Any], cursor: str | None = None,
-        limit: Annotated[int, Parameter(ge=1, le=100)] = 20, type: str | None = None,
+        self,
+        request: Request[Any, Any, Any],
+        cursor: str | None = None,
+        limit: Annotated[int, Parameter(ge=1, le=100)] = 20,
+        type: str | None = None,
         resource: str | None = None,
     ) -> Response[bytes]:
         filters = []
         if type:
-            filters.append(t.events.c.type.like(type.replace("*", "%")) if "*" in type else t.events.c.type == type)
+            filters.append(
+                t.events.c.type.like(type.replace("*", "%")) if "*" in type else t.events.c.type == type
+            )
         if resource:
             filters.append(t.events.c.resource_id == resource)
-        page = await list_page(request.app.state.hub.engine, t.events, actor_of(request).owner, filters, cursor,
-                               limit, render_event)
+        page = await list_page(
+            request.app.state.hub.engine,
+            t.events,
+            actor_of(request).owner,
+            filters,
+            cursor,
+            limit,
+            render_event,
+            order="seq",
+        )
         return json_response(page)
 
     @get("/{event_id:str}", opt={"permission": Permission.READ})

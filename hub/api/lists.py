@@ -22,7 +22,10 @@ async def list_page(
     cursor: str | None,
     limit: int,
     render: Callable[[dict[str, Any]], dict[str, Any]],
+    *,
+    order: str = "id",
 ) -> dict[str, Any]:
+    """Newest first by ``order`` (``id``, time-ordered; or ``seq`` where a table has one)."""
     if not 1 <= limit <= 100:
         raise ValidationFailed("limit must be between 1 and 100", field="limit")
     stmt = select(table)
@@ -33,8 +36,12 @@ async def list_page(
     if cursor:
         if not _CURSOR.match(cursor):
             raise ValidationFailed("cursor is not valid", field="cursor")
-        stmt = stmt.where(table.c.id < cursor)
-    stmt = stmt.order_by(table.c.id.desc()).limit(limit + 1)
+        if order == "id":
+            stmt = stmt.where(table.c.id < cursor)
+        else:
+            anchor = select(table.c[order]).where(table.c.id == cursor).scalar_subquery()
+            stmt = stmt.where(table.c[order] < anchor)
+    stmt = stmt.order_by(table.c[order].desc()).limit(limit + 1)
     async with engine.connect() as conn:
         rows = [dict(r) for r in (await conn.execute(stmt)).mappings().all()]
     has_more = len(rows) > limit

@@ -16,8 +16,10 @@ from hub.services.api_keys import Permission
 from hub.store import tables as t
 
 Str255 = Annotated[str, msgspec.Meta(min_length=1, max_length=255)]
-Metadata = Annotated[dict[Annotated[str, msgspec.Meta(max_length=40)], Annotated[str, msgspec.Meta(max_length=500)]],
-                     msgspec.Meta(max_length=50)]
+Metadata = Annotated[
+    dict[Annotated[str, msgspec.Meta(max_length=40)], Annotated[str, msgspec.Meta(max_length=500)]],
+    msgspec.Meta(max_length=50),
+]
 
 
 class CardIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -89,7 +91,9 @@ class PaymentController(Controller):
         actor = actor_of(request)
         body = _builtins(data)
         return await run_idempotent(
-            request, actor, required=hub.settings.idempotency.required,
+            request,
+            actor,
+            required=hub.settings.idempotency.required,
             run=lambda idem: hub.payments.create(actor, body, idem),
         )
 
@@ -101,7 +105,8 @@ class PaymentController(Controller):
         actor = actor_of(request)
         body = data or CaptureIn()
         return await run_idempotent(
-            request, actor,
+            request,
+            actor,
             run=lambda idem: hub.payments.capture(actor, payment_id, body.amount, body.final, idem),
         )
 
@@ -111,7 +116,9 @@ class PaymentController(Controller):
     ) -> Response[bytes]:
         hub = request.app.state.hub
         actor = actor_of(request)
-        return await run_idempotent(request, actor, run=lambda idem: hub.payments.void(actor, payment_id, idem))
+        return await run_idempotent(
+            request, actor, run=lambda idem: hub.payments.void(actor, payment_id, idem)
+        )
 
     @post("/{payment_id:str}/refunds", opt={"permission": Permission.REFUNDS_WRITE}, status_code=201)
     async def refund(
@@ -152,7 +159,9 @@ class PaymentController(Controller):
     ) -> Response[bytes]:
         hub = request.app.state.hub
         actor = actor_of(request)
-        body = await (hub.payments.refresh(actor, payment_id) if refresh else hub.payments.get(actor, payment_id))
+        body = await (
+            hub.payments.refresh(actor, payment_id) if refresh else hub.payments.get(actor, payment_id)
+        )
         return json_response(body)
 
     @get("/", opt={"permission": Permission.READ})
@@ -163,7 +172,8 @@ class PaymentController(Controller):
         limit: Annotated[int, Parameter(ge=1, le=100)] = 20,
         status: Literal[
             "requires_action", "processing", "authorized", "captured", "voided", "refunded", "failed"
-        ] | None = None,
+        ]
+        | None = None,
         account: str | None = None,
         reference: str | None = None,
         created_gte: Annotated[dt.datetime | None, Parameter(query="created[gte]")] = None,
@@ -183,7 +193,13 @@ class PaymentController(Controller):
         if created_lt:
             filters.append(t.payments.c.created_at < _aware(created_lt))
         page = await list_page(
-            request.app.state.hub.engine, t.payments, actor_of(request).owner, filters, cursor, limit, rep.payment
+            request.app.state.hub.engine,
+            t.payments,
+            actor_of(request).owner,
+            filters,
+            cursor,
+            limit,
+            rep.payment,
         )
         return json_response(page)
 

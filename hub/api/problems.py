@@ -15,15 +15,30 @@ log = logging.getLogger("payhub.api")
 PROBLEM = "application/problem+json"
 
 _HTTP_CODES = {
-    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-    405: "method_not_allowed", 409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type",
-    422: "validation_error", 429: "rate_limited", 500: "internal_error", 503: "unavailable",
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "rate_limited",
+    500: "internal_error",
+    503: "unavailable",
 }
 
 
 def problem(
-    status: int, code: str, detail: str, *, title: str | None = None, instance: str | None = None,
-    headers: dict[str, str] | None = None, **extra: Any,
+    status: int,
+    code: str,
+    detail: str,
+    *,
+    title: str | None = None,
+    instance: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
 ) -> Response[bytes]:
     body: dict[str, Any] = {
         "type": f"https://payhub.dev/problems/{code}",
@@ -35,13 +50,21 @@ def problem(
     if instance:
         body["instance"] = instance
     body.update({k: v for k, v in extra.items() if v is not None})
-    return Response(content=msgspec.json.encode(body), status_code=status, media_type=PROBLEM, headers=headers)
+    return Response(
+        content=msgspec.json.encode(body), status_code=status, media_type=PROBLEM, headers=headers
+    )
 
 
 def on_problem(request: Request[Any, Any, Any], exc: ProblemError) -> Response[bytes]:
     return problem(
-        exc.status, exc.code, exc.detail, title=exc.title, instance=request.url.path,
-        headers=exc.headers or None, field=exc.field, **exc.extra,
+        exc.status,
+        exc.code,
+        exc.detail,
+        title=exc.title,
+        instance=request.url.path,
+        headers=exc.headers or None,
+        field=exc.field,
+        **exc.extra,
     )
 
 
@@ -57,7 +80,7 @@ def _validation_detail(exc: ValidationException) -> tuple[str, str, str | None]:
             messages.append(msg)
             field = field or (str(key) if key else None)
     text = "; ".join(m for m in messages if m) or str(exc.detail)
-    if "JSON is malformed" in text or "malformed" in text.lower() and "json" in text.lower():
+    if "JSON is malformed" in text or ("malformed" in text.lower() and "json" in text.lower()):
         return "invalid_json", "the request body is not valid JSON", None
     import re
 
@@ -77,10 +100,14 @@ def on_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Re
         return problem(status, code, detail, instance=request.url.path, field=field)
     status = exc.status_code
     code = _HTTP_CODES.get(status, "error")
+    detail_text = str(exc.detail).lower()
+    if status == 400 and ("json" in detail_text or "malformed" in detail_text or "decode" in detail_text):
+        return problem(400, "invalid_json", "the request body is not valid JSON", instance=request.url.path)
     return problem(status, code, str(exc.detail), instance=request.url.path, headers=exc.headers)
 
 
 def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
-    return problem(500, "internal_error", "an unexpected error occurred; it has been logged",
-                   instance=request.url.path)
+    return problem(
+        500, "internal_error", "an unexpected error occurred; it has been logged", instance=request.url.path
+    )

@@ -16,8 +16,12 @@ from idempotency.store import Scope
 JSON = "application/json"
 
 
-def json_response(body: Any, status_code: int = 200, headers: dict[str, str] | None = None) -> Response[bytes]:
-    return Response(content=msgspec.json.encode(body), status_code=status_code, media_type=JSON, headers=headers)
+def json_response(
+    body: Any, status_code: int = 200, headers: dict[str, str] | None = None
+) -> Response[bytes]:
+    return Response(
+        content=msgspec.json.encode(body), status_code=status_code, media_type=JSON, headers=headers
+    )
 
 
 async def run_idempotent(
@@ -48,8 +52,12 @@ async def run_idempotent(
     replay = {"Idempotent-Replayed": "true"}
     if stored is not None:
         if stored.status == "completed" and stored.response_body is not None:
-            return Response(content=stored.response_body, status_code=stored.response_status or 200,
-                            media_type=JSON, headers=replay)
+            return Response(
+                content=stored.response_body,
+                status_code=stored.response_status or 200,
+                media_type=JSON,
+                headers=replay,
+            )
         body = await hub.current_state(actor, stored.resource_type, stored.resource_id)
         return json_response(body, 200, headers=replay)
     scope = Scope(store, actor.owner, key, fp)

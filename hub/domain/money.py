@@ -5,9 +5,7 @@ from __future__ import annotations
 from hub.domain.errors import ValidationFailed
 
 # ISO 4217 minor-unit exponents. Currencies not listed here have exponent 2.
-_EXPONENT_0 = frozenset(
-    "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF".split()
-)
+_EXPONENT_0 = frozenset("BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF".split())
 _EXPONENT_3 = frozenset("BHD IQD JOD KWD LYD OMR TND".split())
 _EXPONENT_4 = frozenset(["CLF", "UYW"])
 
@@ -54,7 +52,9 @@ def validate_amount(amount: int, currency: str, field: str = "amount", *, allow_
     if amount < 0 or (amount == 0 and not allow_zero):
         raise ValidationFailed(f"{field} must be a positive integer", field=field, code="invalid_amount")
     if amount > MAX_AMOUNT:
-        raise ValidationFailed(f"{field} exceeds the maximum of {MAX_AMOUNT}", field=field, code="invalid_amount")
+        raise ValidationFailed(
+            f"{field} exceeds the maximum of {MAX_AMOUNT}", field=field, code="invalid_amount"
+        )
     return amount
 
 

@@ -47,7 +47,7 @@ class Result(enum.StrEnum):
     UNKNOWN = "unknown"  # not certain yet
 
 
-S, O, R = Status, Op, Result
+S, O, R = Status, Op, Result  # noqa: E741 - short names keep the table readable
 
 #                (from state,          operation):  {result: to state}
 TRANSITIONS: Final[Mapping[tuple[Status, Op], Mapping[Result, Status]]] = {

@@ -14,7 +14,9 @@ class JobRunner(Protocol):
     def register(self, name: str, task: Task) -> None:
         """Make ``task`` runnable under ``name`` (in every process that runs jobs)."""
 
-    async def enqueue(self, name: str, *, delay: float = 0.0, job_id: str | None = None, **kwargs: Any) -> None:
+    async def enqueue(
+        self, name: str, *, delay: float = 0.0, job_id: str | None = None, **kwargs: Any
+    ) -> None:
         """Run ``name(**kwargs)`` after ``delay`` seconds. ``job_id`` dedupes queued jobs."""
 
     async def start(self) -> None: ...

@@ -10,7 +10,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hub.config import AccountConfig, Timeouts
-from hub.domain.errors import Conflict, ConfigError, NotFound, ValidationFailed
+from hub.domain.errors import ConfigError, Conflict, NotFound, ValidationFailed
 from hub.providers import Providers
 from hub.store import tables as t
 from hub.store.repo import Row, iso, utcnow
@@ -40,7 +40,8 @@ class Accounts:
             "timeouts": {"connect": row["connect_timeout"], "read": row["read_timeout"]},
             "source": row["source"],
             "capabilities": self.providers.get(row["id"]).adapter.capabilities.describe()
-            if row["id"] in self.providers else None,
+            if row["id"] in self.providers
+            else None,
             "created_at": iso(row["created_at"]),
             "updated_at": iso(row["updated_at"]),
         }
@@ -51,9 +52,14 @@ class Accounts:
         for acct in configured:
             blob = await self.vault.encrypt_json(acct.credentials, _ctx(acct.id))
             values = {
-                "adapter": acct.adapter, "base_url": acct.base_url, "credentials": blob,
-                "settings": acct.settings, "connect_timeout": acct.timeouts.connect,
-                "read_timeout": acct.timeouts.read, "source": "config", "updated_at": now,
+                "adapter": acct.adapter,
+                "base_url": acct.base_url,
+                "credentials": blob,
+                "settings": acct.settings,
+                "connect_timeout": acct.timeouts.connect,
+                "read_timeout": acct.timeouts.read,
+                "source": "config",
+                "updated_at": now,
             }
             async with self.engine.begin() as conn:
                 exists = await conn.scalar(select(t.accounts.c.id).where(t.accounts.c.id == acct.id))
@@ -63,7 +69,9 @@ class Accounts:
                     await conn.execute(insert(t.accounts).values(id=acct.id, created_at=now, **values))
         names = {a.id for a in configured}
         async with self.engine.connect() as conn:
-            rows = (await conn.execute(select(t.accounts).where(t.accounts.c.source == "api"))).mappings().all()
+            rows = (
+                (await conn.execute(select(t.accounts).where(t.accounts.c.source == "api"))).mappings().all()
+            )
         for row in rows:
             if row["id"] in names:
                 continue
@@ -73,12 +81,17 @@ class Accounts:
             except ConfigError:
                 import logging
 
-                logging.getLogger("payhub.accounts").exception("stored account %s cannot be loaded", row["id"])
+                logging.getLogger("payhub.accounts").exception(
+                    "stored account %s cannot be loaded", row["id"]
+                )
 
     async def _config_of(self, row: Row) -> AccountConfig:
         creds = await self.vault.decrypt_json(row["credentials"], _ctx(row["id"]))
         return AccountConfig(
-            id=row["id"], adapter=row["adapter"], base_url=row["base_url"], credentials=creds,
+            id=row["id"],
+            adapter=row["adapter"],
+            base_url=row["base_url"],
+            credentials=creds,
             settings=row["settings"] or {},
             timeouts=Timeouts(connect=row["connect_timeout"], read=row["read_timeout"]),
         )
@@ -101,9 +114,16 @@ class Accounts:
         now = utcnow()
         blob = await self.vault.encrypt_json(cfg.credentials, _ctx(cfg.id))
         row = {
-            "id": cfg.id, "adapter": cfg.adapter, "base_url": cfg.base_url, "credentials": blob,
-            "settings": cfg.settings, "connect_timeout": cfg.timeouts.connect, "read_timeout": cfg.timeouts.read,
-            "source": "api", "created_at": now, "updated_at": now,
+            "id": cfg.id,
+            "adapter": cfg.adapter,
+            "base_url": cfg.base_url,
+            "credentials": blob,
+            "settings": cfg.settings,
+            "connect_timeout": cfg.timeouts.connect,
+            "read_timeout": cfg.timeouts.read,
+            "source": "api",
+            "created_at": now,
+            "updated_at": now,
         }
         async with self.engine.begin() as conn:
             await conn.execute(insert(t.accounts).values(**row))
@@ -111,7 +131,11 @@ class Accounts:
 
     async def get(self, account_id: str) -> dict[str, Any]:
         async with self.engine.connect() as conn:
-            row = (await conn.execute(select(t.accounts).where(t.accounts.c.id == account_id))).mappings().first()
+            row = (
+                (await conn.execute(select(t.accounts).where(t.accounts.c.id == account_id)))
+                .mappings()
+                .first()
+            )
         if row is None:
             raise NotFound(f"no account {account_id!r}")
         creds = await self.vault.decrypt_json(row["credentials"], _ctx(account_id))
@@ -124,7 +148,11 @@ class Accounts:
 
     async def rotate_credentials(self, account_id: str, credentials: dict[str, str]) -> dict[str, Any]:
         async with self.engine.connect() as conn:
-            row = (await conn.execute(select(t.accounts).where(t.accounts.c.id == account_id))).mappings().first()
+            row = (
+                (await conn.execute(select(t.accounts).where(t.accounts.c.id == account_id)))
+                .mappings()
+                .first()
+            )
         if row is None:
             raise NotFound(f"no account {account_id!r}")
         cfg = await self._config_of(dict(row))
@@ -135,6 +163,9 @@ class Accounts:
             raise ValidationFailed(str(exc)) from None
         blob = await self.vault.encrypt_json(cfg.credentials, _ctx(account_id))
         async with self.engine.begin() as conn:
-            await conn.execute(update(t.accounts).where(t.accounts.c.id == account_id)
-                               .values(credentials=blob, updated_at=utcnow()))
+            await conn.execute(
+                update(t.accounts)
+                .where(t.accounts.c.id == account_id)
+                .values(credentials=blob, updated_at=utcnow())
+            )
         return await self.get(account_id)

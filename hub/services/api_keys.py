@@ -8,7 +8,9 @@ import enum
 import hashlib
 import secrets
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -73,7 +75,9 @@ class ApiKeys:
         self.cache_seconds = cache_seconds
         self._cache: dict[str, tuple[float, KeyInfo | None]] = {}
 
-    async def create(self, *, role: str, name: str, owner: str = "default", key: str | None = None) -> tuple[str, dict[str, object]]:
+    async def create(
+        self, *, role: str, name: str, owner: str = "default", key: str | None = None
+    ) -> tuple[str, dict[str, object]]:
         try:
             r = Role(role)
         except ValueError:
@@ -97,10 +101,14 @@ class ApiKeys:
         return secret, self.describe(row)
 
     @staticmethod
-    def describe(row: dict[str, object]) -> dict[str, object]:
+    def describe(row: Mapping[str, Any]) -> dict[str, object]:
         return {
-            "id": row["id"], "object": "api_key", "name": row["name"], "owner": row["owner"],
-            "role": row["role"], "prefix": row["prefix"],
+            "id": row["id"],
+            "object": "api_key",
+            "name": row["name"],
+            "owner": row["owner"],
+            "role": row["role"],
+            "prefix": row["prefix"],
             "created_at": iso(row["created_at"]),  # type: ignore[arg-type]
             "revoked_at": iso(row.get("revoked_at")),  # type: ignore[arg-type]
         }
@@ -125,9 +133,15 @@ class ApiKeys:
         if hit is not None and hit[0] > now:
             return hit[1]
         async with self.engine.connect() as conn:
-            row = (await conn.execute(
-                select(t.api_keys).where(t.api_keys.c.hash == h, t.api_keys.c.revoked_at.is_(None))
-            )).mappings().first()
+            row = (
+                (
+                    await conn.execute(
+                        select(t.api_keys).where(t.api_keys.c.hash == h, t.api_keys.c.revoked_at.is_(None))
+                    )
+                )
+                .mappings()
+                .first()
+            )
         info = KeyInfo(row["id"], row["owner"], row["name"], Role(row["role"])) if row else None
         if len(self._cache) > 10_000:
             self._cache.clear()

@@ -69,14 +69,16 @@ async def apply(
 ) -> Applied:
     """Record ``outcome`` for operation ``op`` (whose resource row the caller has locked)."""
     await add_attempt(
-        conn, operation_id=op["id"], action=action, outcome=outcome.status.value,
+        conn,
+        operation_id=op["id"],
+        action=action,
+        outcome=outcome.status.value,
         detail={"reason": outcome.reason, **outcome.summary} if (outcome.reason or outcome.summary) else None,
-        duration_ms=duration_ms, now=now,
+        duration_ms=duration_ms,
+        now=now,
     )
-    if op["resource_kind"] == ResourceKind.PAYOUT:
-        from hub.services.payouts import apply_payout_outcome
-
-        return await apply_payout_outcome(conn, op, outcome, action=action, now=now, schedule=schedule)
+    if op["resource_kind"] != ResourceKind.PAYMENT:
+        raise ValueError(f"operation {op['id']} is on a {op['resource_kind']}, not a payment")
     return await _apply_payment(conn, op, outcome, action=action, now=now, schedule=schedule)
 
 
@@ -97,7 +99,9 @@ def _result(op_kind: Op, outcome: Outcome, payment: Row, refund_amount: int) -> 
             return Result.REQUIRES_ACTION
         return Result.UNKNOWN
     # succeeded
-    if op_kind in (Op.AUTHORIZE, Op.AUTHENTICATE) and (outcome.captured or payment["capture_mode"] == "automatic"):
+    if op_kind in (Op.AUTHORIZE, Op.AUTHENTICATE) and (
+        outcome.captured or payment["capture_mode"] == "automatic"
+    ):
         return Result.CAPTURED if outcome.captured else Result.SUCCEEDED
     if op_kind == Op.REFUND and payment["amount_refunded"] + refund_amount >= payment["amount_captured"]:
         return Result.FULLY_REFUNDED
@@ -116,13 +120,21 @@ _EVENT_FOR_STATUS = {
 
 
 async def _apply_payment(
-    conn: AsyncConnection, op: Row, outcome: Outcome, *, action: str, now: dt.datetime,
+    conn: AsyncConnection,
+    op: Row,
+    outcome: Outcome,
+    *,
+    action: str,
+    now: dt.datetime,
     schedule: list[float] | None,
 ) -> Applied:
     payment = await load(conn, t.payments, op["resource_id"], what="payment")
     op_kind = Op(op["kind"])
     current_op = await load(conn, t.operations, op["id"], what="operation")
-    if current_op["status"] in (OpStatus.SUCCEEDED, OpStatus.FAILED) and current_op["resolved_at"] is not None:
+    if (
+        current_op["status"] in (OpStatus.SUCCEEDED, OpStatus.FAILED)
+        and current_op["resolved_at"] is not None
+    ):
         # already certain: late or duplicate news never moves anything
         return Applied(resource=payment, changed=False, operation_status=OpStatus(current_op["status"]))
 
@@ -174,8 +186,10 @@ async def _apply_payment(
         if new_status == Status.CAPTURED:
             values["amount_captured"] = outcome.amount or payment["amount"]
     if new_status == Status.FAILED:
-        failure = _failure(outcome) if outcome.status != OutcomeStatus.RETRY else msgspec.to_builtins(
-            not_sent_failure(outcome.reason)
+        failure = (
+            _failure(outcome)
+            if outcome.status != OutcomeStatus.RETRY
+            else msgspec.to_builtins(not_sent_failure(outcome.reason))
         )
         values["failure"] = failure
         values["next_action"] = None
@@ -194,8 +208,12 @@ async def _apply_payment(
         await update_row(conn, t.refunds, refund_row["id"], refund_values)
         refund_row.update(refund_values)
         await add_event(
-            conn, owner=payment["owner"], type=f"refund.{refund_values['status']}",
-            resource_id=refund_row["id"], data={"object": rep.refund(refund_row)}, now=now,
+            conn,
+            owner=payment["owner"],
+            type=f"refund.{refund_values['status']}",
+            resource_id=refund_row["id"],
+            data={"object": rep.refund(refund_row)},
+            now=now,
         )
     if new_status != current or len(values) > 1:
         values["status"] = new_status.value
@@ -207,15 +225,21 @@ async def _apply_payment(
     emit = changed or (op_kind == Op.CAPTURE and result == Result.SUCCEEDED)
     if emit and new_status in _EVENT_FOR_STATUS:
         await add_event(
-            conn, owner=payment["owner"], type=_EVENT_FOR_STATUS[new_status], resource_id=payment["id"],
-            data={"object": rep.payment(payment)}, now=now,
+            conn,
+            owner=payment["owner"],
+            type=_EVENT_FOR_STATUS[new_status],
+            resource_id=payment["id"],
+            data={"object": rep.payment(payment)},
+            now=now,
         )
     return Applied(resource=payment, changed=changed, operation_status=op_status)
 
 
 async def _still_needs_review(conn: AsyncConnection, payment_id: str, resolved_op: str) -> bool:
     n = await conn.scalar(
-        select(func.count()).select_from(t.operations).where(
+        select(func.count())
+        .select_from(t.operations)
+        .where(
             t.operations.c.resource_id == payment_id,
             t.operations.c.requires_review.is_(True),
             t.operations.c.resolved_at.is_(None),

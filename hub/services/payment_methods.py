@@ -23,7 +23,8 @@ from hub.services.payments import ResolvedMethod
 from hub.store import tables as t
 from hub.store.repo import Row, iso, utcnow
 from vault import cards
-from vault.vault import Context, Vault
+from vault.envelope import Context
+from vault.vault import Vault
 
 
 class _CardSecret(msgspec.Struct):
@@ -107,9 +108,17 @@ class PaymentMethods:
 
     async def get(self, owner: str, pm_id: str) -> Row:
         async with self.engine.connect() as conn:
-            row = (await conn.execute(
-                select(t.payment_methods).where(t.payment_methods.c.id == pm_id, t.payment_methods.c.owner == owner)
-            )).mappings().first()
+            row = (
+                (
+                    await conn.execute(
+                        select(t.payment_methods).where(
+                            t.payment_methods.c.id == pm_id, t.payment_methods.c.owner == owner
+                        )
+                    )
+                )
+                .mappings()
+                .first()
+            )
         if row is None:
             raise NotFound(f"no payment method {pm_id!r}")
         return dict(row)
@@ -120,7 +129,8 @@ class PaymentMethods:
         now = utcnow()
         async with self.engine.begin() as conn:
             await conn.execute(
-                update(t.payment_methods).where(t.payment_methods.c.id == pm_id)
+                update(t.payment_methods)
+                .where(t.payment_methods.c.id == pm_id)
                 .values(ciphertext=None, deleted_at=now)
             )
         row.update(ciphertext=None, deleted_at=now)
@@ -128,12 +138,20 @@ class PaymentMethods:
 
     async def card_of(self, row: Row, cvc: str | None = None) -> Card:
         if row["ciphertext"] is None:
-            raise ValidationFailed(f"payment method {row['id']} was deleted", code="payment_method_deleted",
-                                   field="payment_method.token")
+            raise ValidationFailed(
+                f"payment method {row['id']} was deleted",
+                code="payment_method_deleted",
+                field="payment_method.token",
+            )
         plain = await self.vault.decrypt(row["ciphertext"], Context(row["owner"], "card", row["id"]))
         secret = msgspec.json.decode(plain, type=_CardSecret)
-        return Card(number=secret.number, exp_month=secret.exp_month, exp_year=secret.exp_year,
-                    cvc=cvc, holder_name=secret.holder_name)
+        return Card(
+            number=secret.number,
+            exp_month=secret.exp_month,
+            exp_year=secret.exp_year,
+            cvc=cvc,
+            holder_name=secret.holder_name,
+        )
 
     # the MethodResolver protocol used by PaymentService
     async def resolve(self, owner: str, raw: dict[str, Any], provider: ProviderAccount) -> ResolvedMethod:
@@ -146,23 +164,32 @@ class PaymentMethods:
             token = raw.get("token")
             if not token:
                 raise ValidationFailed("payment_method.token is required", field="payment_method.token")
-            return ResolvedMethod(PaymentMethod(type="provider_token", token=token),
-                                  {"type": "provider_token", "token": token})
+            return ResolvedMethod(
+                PaymentMethod(type="provider_token", token=token), {"type": "provider_token", "token": token}
+            )
         if kind != "card":
-            raise ValidationFailed("payment_method.type must be card or provider_token", field="payment_method.type")
+            raise ValidationFailed(
+                "payment_method.type must be card or provider_token", field="payment_method.type"
+            )
         if not provider.supports(Capability.RAW_CARD):
             raise NotSupportedByAccount(
                 f"account {provider.id!r} does not accept card data; use a provider_token",
                 field="payment_method.type",
             )
         if raw.get("card") is not None and raw.get("token") is not None:
-            raise ValidationFailed("give either payment_method.card or payment_method.token", field="payment_method")
+            raise ValidationFailed(
+                "give either payment_method.card or payment_method.token", field="payment_method"
+            )
         if raw.get("card") is not None:
             card_raw = raw["card"]
             row = await self.tokenize(owner, card_raw)
-            card = Card(number=cards.normalize_pan(str(card_raw["number"])), exp_month=int(card_raw["exp_month"]),
-                        exp_year=int(card_raw["exp_year"]), cvc=card_raw.get("cvc"),
-                        holder_name=card_raw.get("holder_name"))
+            card = Card(
+                number=cards.normalize_pan(str(card_raw["number"])),
+                exp_month=int(card_raw["exp_month"]),
+                exp_year=int(card_raw["exp_year"]),
+                cvc=card_raw.get("cvc"),
+                holder_name=card_raw.get("holder_name"),
+            )
             return ResolvedMethod(PaymentMethod(type="card", card=card), masked_view(row))
         token = raw.get("token")
         if not token:
@@ -170,7 +197,8 @@ class PaymentMethods:
         try:
             row = await self.get(owner, token)
         except NotFound:
-            raise ValidationFailed(f"no payment method {token!r}", code="payment_method_not_found",
-                                   field="payment_method.token") from None
+            raise ValidationFailed(
+                f"no payment method {token!r}", code="payment_method_not_found", field="payment_method.token"
+            ) from None
         card = await self.card_of(row)
         return ResolvedMethod(PaymentMethod(type="card", card=card), masked_view(row))

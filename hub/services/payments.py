@@ -115,8 +115,17 @@ class PaymentService:
         return now + dt.timedelta(hours=self.settings.resolution.deadline_hours)
 
     async def _new_operation(
-        self, conn: AsyncConnection, *, kind: K, payment: Row, provider: ProviderAccount, amount: int,
-        from_status: Status, now: dt.datetime, request: dict[str, Any], refund_id: str | None = None,
+        self,
+        conn: AsyncConnection,
+        *,
+        kind: K,
+        payment: Row,
+        provider: ProviderAccount,
+        amount: int,
+        from_status: Status,
+        now: dt.datetime,
+        request: dict[str, Any],
+        refund_id: str | None = None,
     ) -> Row:
         op_id = new_id("op")
         row = {
@@ -157,7 +166,12 @@ class PaymentService:
         async with self.engine.begin() as conn:
             await load(conn, t.payments, op["resource_id"], lock=True, what="payment")
             applied = await outcomes.apply(
-                conn, op, outcome, action="call", now=now, duration_ms=duration_ms,
+                conn,
+                op,
+                outcome,
+                action="call",
+                now=now,
+                duration_ms=duration_ms,
                 schedule=self.settings.resolution.schedule,
             )
             body = rep.payment(applied.resource)
@@ -185,8 +199,14 @@ class PaymentService:
                 await idem.release(conn)
 
     async def _run(
-        self, op: Row, provider: ProviderAccount, call: Any, idem: IdempotencyScope | None,
-        status_code: int, *, created_payment: bool = False,
+        self,
+        op: Row,
+        provider: ProviderAccount,
+        call: Any,
+        idem: IdempotencyScope | None,
+        status_code: int,
+        *,
+        created_payment: bool = False,
     ) -> Result:
         try:
             outcome, ms = await call_adapter(provider, call)
@@ -200,24 +220,37 @@ class PaymentService:
     async def _lock_for_op(self, conn: AsyncConnection, payment_id: str, owner: str | None) -> Row:
         payment = await load(conn, t.payments, payment_id, lock=True, owner=owner, what="payment")
         if payment["status"] == Status.PROCESSING:
-            pending = (await conn.execute(
-                select(t.operations).where(
-                    t.operations.c.resource_id == payment_id,
-                    t.operations.c.status.in_([OpStatus.PENDING.value, OpStatus.UNKNOWN.value]),
-                    t.operations.c.kind != K.REFUND.value,
-                ).order_by(t.operations.c.created_at.desc()).limit(1)
-            )).mappings().first()
-            if pending is not None and pending["status"] == OpStatus.PENDING and (
-                pending["lease_until"] is None or pending["lease_until"] > self.clock()
+            pending = (
+                (
+                    await conn.execute(
+                        select(t.operations)
+                        .where(
+                            t.operations.c.resource_id == payment_id,
+                            t.operations.c.status.in_([OpStatus.PENDING.value, OpStatus.UNKNOWN.value]),
+                            t.operations.c.kind != K.REFUND.value,
+                        )
+                        .order_by(t.operations.c.created_at.desc())
+                        .limit(1)
+                    )
+                )
+                .mappings()
+                .first()
+            )
+            if (
+                pending is not None
+                and pending["status"] == OpStatus.PENDING
+                and (pending["lease_until"] is None or pending["lease_until"] > self.clock())
             ):
                 raise Conflict(
                     f"payment {payment_id} has a {pending['kind']} in progress; retry shortly",
-                    code="operation_in_progress", headers={"Retry-After": "1"},
+                    code="operation_in_progress",
+                    headers={"Retry-After": "1"},
                 )
             raise Conflict(
                 f"payment {payment_id} has an unresolved {pending['kind'] if pending else 'operation'}; "
                 "its outcome is being resolved with the provider",
-                code="operation_unresolved", headers={"Retry-After": "5"},
+                code="operation_unresolved",
+                headers={"Retry-After": "5"},
             )
         return payment
 
@@ -226,12 +259,18 @@ class PaymentService:
         if self.resolver is None:
             return
         async with self.engine.connect() as conn:
-            rows = (await conn.execute(
-                select(t.operations.c.id).where(
-                    t.operations.c.resource_id == payment_id,
-                    t.operations.c.status == OpStatus.UNKNOWN.value,
+            rows = (
+                (
+                    await conn.execute(
+                        select(t.operations.c.id).where(
+                            t.operations.c.resource_id == payment_id,
+                            t.operations.c.status == OpStatus.UNKNOWN.value,
+                        )
+                    )
                 )
-            )).scalars().all()
+                .scalars()
+                .all()
+            )
         for op_id in rows:
             await self.resolver.resolve_operation(op_id)
 
@@ -243,12 +282,16 @@ class PaymentService:
         amount = validate_amount(req["amount"], currency)
         caps = provider.adapter.capabilities
         if caps.currencies is not None and currency not in caps.currencies:
-            raise NotSupportedByAccount(f"account {provider.id!r} does not support {currency}", field="currency")
+            raise NotSupportedByAccount(
+                f"account {provider.id!r} does not support {currency}", field="currency"
+            )
         capture_mode = req.get("capture", "automatic")
         three_ds_raw = req.get("three_ds")
         three_ds = ThreeDS(**three_ds_raw) if three_ds_raw else None
         if three_ds is not None and three_ds.mode == "always" and not provider.supports(Capability.THREE_DS):
-            raise NotSupportedByAccount(f"account {provider.id!r} does not support 3-D Secure", field="three_ds")
+            raise NotSupportedByAccount(
+                f"account {provider.id!r} does not support 3-D Secure", field="three_ds"
+            )
         method = await self.methods.resolve(actor.owner, req["payment_method"], provider)
 
         now = self.clock()
@@ -283,8 +326,14 @@ class PaymentService:
         async with self.engine.begin() as conn:
             await conn.execute(insert(t.payments).values(**payment))
             op = await self._new_operation(
-                conn, kind=K.AUTHORIZE, payment=payment, provider=provider, amount=amount,
-                from_status=Status.NEW, now=now, request=request_summary,
+                conn,
+                kind=K.AUTHORIZE,
+                payment=payment,
+                provider=provider,
+                amount=amount,
+                from_status=Status.NEW,
+                now=now,
+                request=request_summary,
             )
             if idem is not None:
                 await idem.claim(conn, "payment", payment["id"])
@@ -316,17 +365,31 @@ class PaymentService:
             provider = self.providers.get(payment["account_id"])
             provider.require(K.AUTHENTICATE)
             op = await self._new_operation(
-                conn, kind=K.AUTHENTICATE, payment=payment, provider=provider, amount=payment["amount"],
-                from_status=Status.REQUIRES_ACTION, now=now, request={"params": sorted(params)},
+                conn,
+                kind=K.AUTHENTICATE,
+                payment=payment,
+                provider=provider,
+                amount=payment["amount"],
+                from_status=Status.REQUIRES_ACTION,
+                now=now,
+                request={"params": sorted(params)},
             )
-            await update_row(conn, t.payments, payment_id, {"status": Status.PROCESSING.value, "updated_at": now})
+            await update_row(
+                conn, t.payments, payment_id, {"status": Status.PROCESSING.value, "updated_at": now}
+            )
             if idem is not None:
                 await idem.claim(conn, "payment", payment_id)
         areq = AuthenticateRequest(
-            operation_id=op["id"], idempotency_key=op["provider_idempotency_key"], payment_id=payment_id,
-            amount=payment["amount"], currency=payment["currency"], reference=payment["reference"],
-            metadata=payment["metadata"] or {}, provider_reference=payment["provider_reference"],
-            params=params, capture=payment["capture_mode"] == "automatic",
+            operation_id=op["id"],
+            idempotency_key=op["provider_idempotency_key"],
+            payment_id=payment_id,
+            amount=payment["amount"],
+            currency=payment["currency"],
+            reference=payment["reference"],
+            metadata=payment["metadata"] or {},
+            provider_reference=payment["provider_reference"],
+            params=params,
+            capture=payment["capture_mode"] == "automatic",
         )
         return await self._run(op, provider, lambda: provider.adapter.authenticate(areq), idem, 200)
 
@@ -340,7 +403,9 @@ class PaymentService:
             payment = await self._lock_for_op(conn, payment_id, actor.owner)
             status = Status(payment["status"])
             if status == Status.CAPTURED and not payment["multicapture_open"]:
-                raise InvalidState(f"cannot capture a payment that is {status.value} (no further captures open)")
+                raise InvalidState(
+                    f"cannot capture a payment that is {status.value} (no further captures open)"
+                )
             states.check(status, Op.CAPTURE)
             provider = self.providers.get(payment["account_id"])
             provider.require(K.CAPTURE)
@@ -349,23 +414,37 @@ class PaymentService:
             if amt > capturable:
                 raise Unprocessable(
                     f"amount {amt} exceeds the capturable amount {capturable}",
-                    code="amount_exceeds_capturable", field="amount",
+                    code="amount_exceeds_capturable",
+                    field="amount",
                 )
             if amt < capturable and not provider.supports(Capability.PARTIAL_CAPTURE):
                 raise NotSupportedByAccount(f"account {provider.id!r} does not support partial capture")
             if not final and not provider.supports(Capability.MULTIPLE_CAPTURES):
                 raise NotSupportedByAccount(f"account {provider.id!r} does not support multiple captures")
             op = await self._new_operation(
-                conn, kind=K.CAPTURE, payment=payment, provider=provider, amount=amt, from_status=status,
-                now=now, request={"final": final or amt == capturable},
+                conn,
+                kind=K.CAPTURE,
+                payment=payment,
+                provider=provider,
+                amount=amt,
+                from_status=status,
+                now=now,
+                request={"final": final or amt == capturable},
             )
-            await update_row(conn, t.payments, payment_id, {"status": Status.PROCESSING.value, "updated_at": now})
+            await update_row(
+                conn, t.payments, payment_id, {"status": Status.PROCESSING.value, "updated_at": now}
+            )
             if idem is not None:
                 await idem.claim(conn, "payment", payment_id)
         creq = CaptureRequest(
-            operation_id=op["id"], idempotency_key=op["provider_idempotency_key"], payment_id=payment_id,
-            amount=amt, currency=payment["currency"], reference=payment["reference"],
-            provider_reference=payment["provider_reference"] or "", final=final or amt == capturable,
+            operation_id=op["id"],
+            idempotency_key=op["provider_idempotency_key"],
+            payment_id=payment_id,
+            amount=amt,
+            currency=payment["currency"],
+            reference=payment["reference"],
+            provider_reference=payment["provider_reference"] or "",
+            final=final or amt == capturable,
         )
         return await self._run(op, provider, lambda: provider.adapter.capture(creq), idem, 200)
 
@@ -380,15 +459,27 @@ class PaymentService:
             provider = self.providers.get(payment["account_id"])
             provider.require(K.VOID)
             op = await self._new_operation(
-                conn, kind=K.VOID, payment=payment, provider=provider, amount=payment["amount"],
-                from_status=status, now=now, request={},
+                conn,
+                kind=K.VOID,
+                payment=payment,
+                provider=provider,
+                amount=payment["amount"],
+                from_status=status,
+                now=now,
+                request={},
             )
-            await update_row(conn, t.payments, payment_id, {"status": Status.PROCESSING.value, "updated_at": now})
+            await update_row(
+                conn, t.payments, payment_id, {"status": Status.PROCESSING.value, "updated_at": now}
+            )
             if idem is not None:
                 await idem.claim(conn, "payment", payment_id)
         vreq = VoidRequest(
-            operation_id=op["id"], idempotency_key=op["provider_idempotency_key"], payment_id=payment_id,
-            amount=payment["amount"], currency=payment["currency"], reference=payment["reference"],
+            operation_id=op["id"],
+            idempotency_key=op["provider_idempotency_key"],
+            payment_id=payment_id,
+            amount=payment["amount"],
+            currency=payment["currency"],
+            reference=payment["reference"],
             provider_reference=payment["provider_reference"] or "",
         )
         return await self._run(op, provider, lambda: provider.adapter.void(vreq), idem, 200)
@@ -416,7 +507,8 @@ class PaymentService:
             if amt > refundable or refundable <= 0:
                 raise Unprocessable(
                     f"amount {amt} exceeds the refundable amount {max(refundable, 0)}",
-                    code="amount_exceeds_refundable", field="amount",
+                    code="amount_exceeds_refundable",
+                    field="amount",
                 )
             if amt < payment["amount_captured"] and not provider.supports(Capability.PARTIAL_REFUND):
                 raise NotSupportedByAccount(f"account {provider.id!r} does not support partial refunds")
@@ -440,15 +532,27 @@ class PaymentService:
             }
             await conn.execute(insert(t.refunds).values(**refund))
             op = await self._new_operation(
-                conn, kind=K.REFUND, payment=payment, provider=provider, amount=amt, from_status=status,
-                now=now, request={"refund_id": refund["id"]}, refund_id=refund["id"],
+                conn,
+                kind=K.REFUND,
+                payment=payment,
+                provider=provider,
+                amount=amt,
+                from_status=status,
+                now=now,
+                request={"refund_id": refund["id"]},
+                refund_id=refund["id"],
             )
             if idem is not None:
                 await idem.claim(conn, "refund", refund["id"])
         rreq = RefundRequest(
-            operation_id=op["id"], idempotency_key=op["provider_idempotency_key"], payment_id=payment_id,
-            amount=amt, currency=payment["currency"], reference=req.get("reference"),
-            metadata=req.get("metadata") or {}, provider_reference=payment["provider_reference"] or "",
+            operation_id=op["id"],
+            idempotency_key=op["provider_idempotency_key"],
+            payment_id=payment_id,
+            amount=amt,
+            currency=payment["currency"],
+            reference=req.get("reference"),
+            metadata=req.get("metadata") or {},
+            provider_reference=payment["provider_reference"] or "",
             refund_id=refund["id"],
         )
         return await self._run(op, provider, lambda: provider.adapter.refund(rreq), idem, 201)
@@ -456,7 +560,9 @@ class PaymentService:
     # ------------------------------------------------------------------ reads
     async def get(self, actor: Actor | None, payment_id: str) -> dict[str, Any]:
         async with self.engine.connect() as conn:
-            row = await load(conn, t.payments, payment_id, owner=actor.owner if actor else None, what="payment")
+            row = await load(
+                conn, t.payments, payment_id, owner=actor.owner if actor else None, what="payment"
+            )
         return rep.payment(row)
 
     async def get_refund(self, actor: Actor | None, refund_id: str) -> dict[str, Any]:
@@ -467,18 +573,31 @@ class PaymentService:
     async def refunds_of(self, actor: Actor, payment_id: str) -> list[dict[str, Any]]:
         async with self.engine.connect() as conn:
             await load(conn, t.payments, payment_id, owner=actor.owner, what="payment")
-            rows = (await conn.execute(
-                select(t.refunds).where(t.refunds.c.payment_id == payment_id).order_by(t.refunds.c.id)
-            )).mappings().all()
+            rows = (
+                (
+                    await conn.execute(
+                        select(t.refunds).where(t.refunds.c.payment_id == payment_id).order_by(t.refunds.c.id)
+                    )
+                )
+                .mappings()
+                .all()
+            )
         return [rep.refund(dict(r)) for r in rows]
 
     async def operations_of(self, actor: Actor, payment_id: str) -> list[dict[str, Any]]:
         async with self.engine.connect() as conn:
             await load(conn, t.payments, payment_id, owner=actor.owner, what="payment")
-            rows = (await conn.execute(
-                select(t.operations).where(t.operations.c.resource_id == payment_id)
-                .order_by(t.operations.c.id)
-            )).mappings().all()
+            rows = (
+                (
+                    await conn.execute(
+                        select(t.operations)
+                        .where(t.operations.c.resource_id == payment_id)
+                        .order_by(t.operations.c.id)
+                    )
+                )
+                .mappings()
+                .all()
+            )
         return [rep.operation(dict(r)) for r in rows]
 
     async def refresh(self, actor: Actor, payment_id: str) -> dict[str, Any]:
@@ -486,8 +605,14 @@ class PaymentService:
         return await self.get(actor, payment_id)
 
     async def add_event(self, conn: AsyncConnection, payment: Row, type_: str, now: dt.datetime) -> None:
-        await add_event(conn, owner=payment["owner"], type=type_, resource_id=payment["id"],
-                        data={"object": rep.payment(payment)}, now=now)
+        await add_event(
+            conn,
+            owner=payment["owner"],
+            type=type_,
+            resource_id=payment["id"],
+            data={"object": rep.payment(payment)},
+            now=now,
+        )
 
 
 def outcome_needs_resolution(outcome: Outcome) -> bool:

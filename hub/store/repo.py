@@ -27,7 +27,12 @@ def iso(value: dt.datetime | None) -> str | None:
 
 
 async def load(
-    conn: AsyncConnection, table: Any, row_id: str, *, lock: bool = False, owner: str | None = None,
+    conn: AsyncConnection,
+    table: Any,
+    row_id: str,
+    *,
+    lock: bool = False,
+    owner: str | None = None,
     what: str = "resource",
 ) -> Row:
     stmt = select(table).where(table.c.id == row_id)
@@ -46,7 +51,12 @@ async def update_row(conn: AsyncConnection, table: Any, row_id: str, values: Map
 
 
 async def add_event(
-    conn: AsyncConnection, *, owner: str, type: str, resource_id: str, data: Mapping[str, Any],
+    conn: AsyncConnection,
+    *,
+    owner: str,
+    type: str,
+    resource_id: str,
+    data: Mapping[str, Any],
     now: dt.datetime,
 ) -> str:
     """Outbox: the event is written in the same transaction as the change it reports."""
@@ -60,12 +70,22 @@ async def add_event(
 
 
 async def add_attempt(
-    conn: AsyncConnection, *, operation_id: str, action: str, outcome: str,
-    detail: Mapping[str, Any] | None, duration_ms: int | None, now: dt.datetime,
+    conn: AsyncConnection,
+    *,
+    operation_id: str,
+    action: str,
+    outcome: str,
+    detail: Mapping[str, Any] | None,
+    duration_ms: int | None,
+    now: dt.datetime,
 ) -> None:
     await conn.execute(
         insert(t.operation_attempts).values(
-            operation_id=operation_id, action=action, outcome=outcome,
-            detail=dict(detail) if detail else None, duration_ms=duration_ms, at=now,
+            operation_id=operation_id,
+            action=action,
+            outcome=outcome,
+            detail=dict(detail) if detail else None,
+            duration_ms=duration_ms,
+            at=now,
         )
     )

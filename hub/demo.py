@@ -1,0 +1,116 @@
+"""``payhub demo``: drive a full flow against a running hub and print each step."""
+
+from __future__ import annotations
+
+import urllib.parse
+from typing import Any
+
+import httpx
+
+CARD = {"exp_month": 12, "exp_year": 2034, "cvc": "123", "holder_name": "Demo Shopper"}
+
+
+def _line(step: str, payment: dict[str, Any]) -> str:
+    amount = f"{payment.get('amount')} {payment.get('currency')}"
+    extra = ""
+    if payment.get("failure"):
+        f = payment["failure"]
+        extra = f"  failure={f.get('decline_code') or f.get('code')} (provider: {f.get('provider_code')})"
+    if payment.get("amount_captured"):
+        extra += f"  captured={payment['amount_captured']}"
+    if payment.get("amount_refunded"):
+        extra += f"  refunded={payment['amount_refunded']}"
+    return f"  {step:<34} {payment.get('id', '')}  {payment.get('status', ''):<16} {amount}{extra}"
+
+
+class DemoError(Exception):
+    pass
+
+
+async def run_demo(url: str, api_key: str, *, account: str | None = None) -> int:
+    headers = {"Authorization": f"Bearer {api_key}"}
+    async with httpx.AsyncClient(base_url=url, headers=headers, timeout=30.0) as hub:
+
+        async def call(method: str, path: str, body: Any = None) -> dict[str, Any]:
+            r = await hub.request(method, path, json=body)
+            if r.status_code >= 400:
+                raise DemoError(f"{method} {path} -> {r.status_code}: {r.text}")
+            data: dict[str, Any] = r.json()
+            return data
+
+        def payment(number: str, **kw: Any) -> dict[str, Any]:
+            body: dict[str, Any] = {
+                "amount": 2500,
+                "currency": "EUR",
+                "capture": "manual",
+                "payment_method": {"type": "card", "card": {"number": number, **CARD}},
+                "reference": "demo",
+            }
+            if account:
+                body["account"] = account
+            body.update(kw)
+            return body
+
+        try:
+            print(f"payhub demo against {url}\n")
+            print("1. card payment: authorize, then capture in full")
+            p = await call("POST", "/v1/payments", payment("4242424242424242"))
+            print(_line("authorize 25.00 EUR", p))
+            p = await call("POST", f"/v1/payments/{p['id']}/capture")
+            print(_line("capture", p))
+
+            print("\n2. 3-D Secure: challenge, shopper completes it, authenticate")
+            p = await call(
+                "POST",
+                "/v1/payments",
+                payment(
+                    "4000000000003220",
+                    three_ds={"mode": "if_required", "return_url": "https://shop.example/return"},
+                ),
+            )
+            print(_line("authorize (3DS card)", p))
+            if p["status"] == "requires_action":
+                action = p["next_action"]
+                print(f"  {'':<34} next_action: {action['type']} -> {action['url']}")
+                params = await _complete_challenge(hub, action["url"])
+                p = await call("POST", f"/v1/payments/{p['id']}/authenticate", {"params": params})
+                print(_line("authenticate", p))
+
+            print("\n3. partial capture, then a refund")
+            p = await call("POST", "/v1/payments", payment("4242424242424242", amount=10000))
+            print(_line("authorize 100.00 EUR", p))
+            p = await call("POST", f"/v1/payments/{p['id']}/capture", {"amount": 6000})
+            print(_line("capture 60.00 EUR", p))
+            r = await call("POST", f"/v1/payments/{p['id']}/refunds", {"amount": 1500})
+            print(f"  {'refund 15.00 EUR':<34} {r['id']}  {r['status']}")
+            p = await call("GET", f"/v1/payments/{p['id']}")
+            print(_line("payment now", p))
+
+            print("\n4. a decline is a failed payment with a unified code")
+            p = await call("POST", "/v1/payments", payment("4000000000009995"))
+            print(_line("authorize (insufficient funds)", p))
+
+            events = await call("GET", "/v1/events?limit=5")
+            print("\nlatest events: " + ", ".join(e["type"] for e in events["data"]))
+            print("\ndemo finished: every step answered as expected")
+            return 0
+        except (DemoError, httpx.HTTPError) as exc:
+            print(f"\ndemo failed: {exc}")
+            return 1
+
+
+async def _complete_challenge(hub: httpx.AsyncClient, challenge_url: str) -> dict[str, str]:
+    """Act as the shopper's browser on the simulator's challenge page.
+
+    In the embedded default the simulator runs inside the hub process; its pages are
+    reachable through the hub at /simulator (see hub/api/simulator.py)."""
+    parts = urllib.parse.urlsplit(challenge_url)
+    if parts.netloc.endswith("payhub.internal"):
+        r = await hub.post(parts.path, data={"result": "success"}, follow_redirects=False)
+    else:
+        async with httpx.AsyncClient() as browser:
+            r = await browser.post(challenge_url, data={"result": "success"}, follow_redirects=False)
+    if r.status_code not in (302, 303):
+        raise DemoError(f"challenge page answered {r.status_code}: {r.text[:200]}")
+    back = urllib.parse.urlsplit(r.headers["location"])
+    return dict(urllib.parse.parse_qsl(back.query))

@@ -1,0 +1,113 @@
+"""JobRunner on asyncio tasks, for the embedded mode (one process, no Redis).
+
+Jobs live in memory only: a stop or a crash loses what was queued, which the
+sweeper makes good from the database (the source of truth). A ``job_id`` dedupes
+while the job is queued (waiting for its delay); once it starts running the same
+id may be queued again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from hub.jobs.base import Task
+
+log = logging.getLogger("payhub.jobs")
+_PERIODIC = "payhub-periodic:"
+
+
+class InProcessRunner:
+    def __init__(self) -> None:
+        self._registry: dict[str, Task] = {}
+        self._periodic: dict[str, float] = {}
+        self._queued: dict[str, asyncio.Task[None]] = {}  # job_id -> task still waiting for its delay
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._stopping = False
+        self._started = False
+
+    # ---------------------------------------------------------------- JobRunner
+    def register(self, name: str, task: Task) -> None:
+        self._registry[name] = task
+
+    def every(self, name: str, seconds: float) -> None:
+        """Run the registered task ``name`` every ``seconds`` while started (the sweeper)."""
+        self._periodic[name] = seconds
+        if self._started:
+            self._spawn(self._loop(name, seconds), name=f"{_PERIODIC}{name}")
+
+    async def enqueue(
+        self, name: str, *, delay: float = 0.0, job_id: str | None = None, **kwargs: Any
+    ) -> None:
+        if name not in self._registry:
+            raise LookupError(f"no job registered as {name!r}")
+        if self._stopping:
+            log.info("job %s not enqueued: runner stopping (the sweeper will recover it)", name)
+            return
+        if job_id is not None:
+            queued = self._queued.get(job_id)
+            if queued is not None and not queued.done():
+                return
+        task = self._spawn(self._run(name, max(0.0, delay), job_id, kwargs))
+        if job_id is not None:
+            self._queued[job_id] = task
+
+    async def start(self) -> None:
+        self._stopping = False
+        if self._started:
+            return
+        self._started = True
+        for name, seconds in self._periodic.items():
+            self._spawn(self._loop(name, seconds), name=f"{_PERIODIC}{name}")
+
+    async def stop(self) -> None:
+        self._stopping = True
+        self._started = False
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+        self._queued.clear()
+
+    # ---------------------------------------------------------------- extras (tests, benchmarks)
+    @property
+    def pending(self) -> int:
+        return len(self._tasks)
+
+    async def join(self, timeout: float = 30.0) -> None:
+        """Wait until no one-off job is queued or running (periodic loops excepted)."""
+        async with asyncio.timeout(timeout):
+            while True:
+                busy = [t for t in self._tasks if not t.get_name().startswith(_PERIODIC)]
+                if not busy:
+                    return
+                await asyncio.wait(busy)
+
+    # ---------------------------------------------------------------- internals
+    def _spawn(self, coro: Any, name: str | None = None) -> asyncio.Task[None]:
+        task: asyncio.Task[None] = asyncio.get_running_loop().create_task(coro, name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def _run(self, name: str, delay: float, job_id: str | None, kwargs: dict[str, Any]) -> None:
+        if delay:
+            await asyncio.sleep(delay)
+        if job_id is not None and self._queued.get(job_id) is asyncio.current_task():
+            del self._queued[job_id]  # running now: the id may be queued again
+        await self._call(name, kwargs)
+
+    async def _call(self, name: str, kwargs: dict[str, Any]) -> None:
+        try:
+            await self._registry[name](**kwargs)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("job %s failed (it will be retried by the sweeper if still due)", name)
+
+    async def _loop(self, name: str, seconds: float) -> None:
+        while True:
+            await asyncio.sleep(seconds)
+            await self._call(name, {})

@@ -1,0 +1,453 @@
+"""Resolution of ambiguous operations (DESIGN §4): make every `unknown` certain.
+
+An operation whose outcome is not known (status ``unknown``, or ``pending`` whose
+lease ran out because the process died mid-call) is resolved by the strategy its
+adapter declares for the operation kind, first one first:
+
+* ``lookup``  - ask the provider what became of it (``adapter.lookup``);
+* ``replay``  - resend the original request with the SAME provider idempotency key;
+* ``webhook`` - nothing to call: wait for the notification; after the first
+  ``WEBHOOK_GRACE`` checks fall back to the next declared strategy (if any).
+
+Each check runs in three steps, like the write-ahead call itself (no database
+lock is held across the network):
+
+1. claim: lock the resource row, re-read the operation and take a short lease on it
+   (a conditional UPDATE, so two resolvers never call the provider for one operation);
+2. call the adapter through :func:`hub.services.executor.call_adapter`;
+3. lock the resource again and apply the outcome through :func:`hub.services.outcomes.apply`
+   (the one way a payment moves). Still unknown: ``apply`` sets ``next_check_at`` from the
+   backoff schedule and the next check is enqueued; past ``deadline_at`` the operation and
+   its resource are flagged ``requires_review`` and ``operation.requires_review`` is emitted
+   in the same transaction.
+
+Jobs may be lost or run twice: the database is the source of truth and :meth:`Resolver.sweep`
+re-enqueues whatever is overdue.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Callable
+from typing import Any, Literal, Protocol, runtime_checkable
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from adapters.base import (
+    AuthorizeRequest,
+    Capability,
+    CaptureRequest,
+    Card,
+    Failure,
+    FailureCode,
+    InvalidRequest,
+    LookupRequest,
+    NotSupported,
+    Outcome,
+    OutcomeStatus,
+    PaymentMethod,
+    RefundRequest,
+    Strategy,
+    ThreeDS,
+    VoidRequest,
+)
+from adapters.base import OperationKind as K
+from hub.config import Settings
+from hub.domain.errors import Conflict, InvalidState, ValidationFailed
+from hub.domain.operations import OpStatus, ResourceKind
+from hub.jobs.base import JobRunner
+from hub.providers import ProviderAccount, Providers
+from hub.services import outcomes
+from hub.services import representations as rep
+from hub.services.executor import call_adapter
+from hub.store import tables as t
+from hub.store.repo import Row, add_event, load, update_row, utcnow
+
+log = logging.getLogger("payhub.resolution")
+
+RESOLVE_JOB = "resolve_operation"
+SWEEP_JOB = "sweep_operations"
+WEBHOOK_GRACE = 3  # operation attempts (the call + 2 checks) before a webhook wait falls back
+SWEEP_BATCH = 200
+UNRESOLVED = (OpStatus.PENDING.value, OpStatus.UNKNOWN.value)
+CERTAIN = (OpStatus.SUCCEEDED.value, OpStatus.FAILED.value, OpStatus.REQUIRES_ACTION.value)
+
+
+class CardSource(Protocol):
+    """hub.services.payment_methods.PaymentMethods: the vaulted card, decrypted for one call."""
+
+    async def card_of(self, row: Row, cvc: str | None = None) -> Card: ...
+
+
+@runtime_checkable
+class SupportsPeriodic(Protocol):
+    def every(self, name: str, seconds: float) -> None: ...
+
+
+class AuditHook(Protocol):
+    """Written by the audit-log work: called INSIDE the settle transaction."""
+
+    async def record(
+        self, conn: AsyncConnection, *, actor: Any, action: str, resource_type: str, resource_id: str,
+        before: dict[str, Any] | None, after: dict[str, Any] | None, detail: str | None = None,
+    ) -> None: ...
+
+
+class _CannotUse(Exception):
+    """This strategy cannot be used for this operation (try the next one)."""
+
+
+def _table_of(op: Row) -> Any:
+    return t.payouts if op["resource_kind"] == ResourceKind.PAYOUT else t.payments
+
+
+def _render(op: Row, resource: Row) -> dict[str, Any]:
+    return rep.payout(resource) if op["resource_kind"] == ResourceKind.PAYOUT else rep.payment(resource)
+
+
+def _certain(op: Row) -> bool:
+    return op["status"] in CERTAIN
+
+
+class Resolver:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        providers: Providers,
+        settings: Settings,
+        jobs: JobRunner,
+        clock: Callable[[], dt.datetime] = utcnow,
+        *,
+        methods: CardSource | None = None,
+    ) -> None:
+        self.engine = engine
+        self.providers = providers
+        self.settings = settings
+        self.jobs = jobs
+        self.clock = clock
+        self.methods = methods  # to replay an authorization made with a vaulted card
+        self.audit: AuditHook | None = None  # the audit log plugs in here (admin settle)
+        self._local: dict[str, asyncio.Lock] = {}  # one check per operation at a time in this process
+        self._background: set[asyncio.Task[None]] = set()
+        jobs.register(RESOLVE_JOB, self._resolve_job)
+        jobs.register(SWEEP_JOB, self._sweep_job)
+        if isinstance(jobs, SupportsPeriodic):
+            jobs.every(SWEEP_JOB, settings.resolution.sweep_interval)
+
+    @property
+    def schedule(self) -> list[float]:
+        return self.settings.resolution.schedule
+
+    # ------------------------------------------------------------------ jobs
+    async def _resolve_job(self, operation_id: str) -> None:
+        await self.resolve_operation(operation_id)
+
+    async def _sweep_job(self) -> None:
+        await self.sweep()
+
+    def on_unknown(self, operation_id: str) -> None:
+        """PaymentService.on_unknown: the call came back ambiguous; schedule the first check."""
+        coro = self._enqueue(operation_id, self.schedule[0] if self.schedule else 2.0, attempts=1)
+        task = asyncio.get_running_loop().create_task(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _enqueue(self, operation_id: str, delay: float, *, attempts: int) -> bool:
+        try:
+            await self.jobs.enqueue(
+                RESOLVE_JOB, delay=max(0.0, delay), job_id=f"resolve:{operation_id}:{attempts}",
+                operation_id=operation_id,
+            )
+        except Exception:  # Redis down: the sweeper re-enqueues from the database
+            log.warning("could not enqueue resolution of %s; the sweeper will pick it up", operation_id,
+                        exc_info=True)
+            return False
+        return True
+
+    # ------------------------------------------------------------------ resolve
+    async def resolve_operation(self, operation_id: str) -> None:
+        lock = self._local.setdefault(operation_id, asyncio.Lock())
+        try:
+            async with lock:
+                await self._resolve(operation_id)
+        finally:
+            if not lock.locked() and self._local.get(operation_id) is lock:
+                del self._local[operation_id]
+
+    async def _resolve(self, operation_id: str) -> None:
+        claimed = await self._claim(operation_id)
+        if claimed is None:
+            return
+        op, resource = claimed
+        provider = self.providers.get(op["account_id"])
+        strategy, outcome, ms = await self._check(op, resource, provider)
+        now = self.clock()
+        async with self.engine.begin() as conn:
+            resource = await load(conn, _table_of(op), op["resource_id"], lock=True, what=op["resource_kind"])
+            current = await load(conn, t.operations, operation_id, what="operation")
+            if _certain(current):  # made certain meanwhile (a webhook): nothing to add
+                return
+            applied = await outcomes.apply(
+                conn, current, outcome, action=strategy, now=now, duration_ms=ms, schedule=self.schedule
+            )
+            after = await load(conn, t.operations, operation_id, what="operation")
+            next_delay: float | None = None
+            if applied.operation_status in (OpStatus.UNKNOWN, OpStatus.PENDING):
+                if after["requires_review"]:
+                    await update_row(conn, t.operations, operation_id, {"next_check_at": None})
+                elif after["deadline_at"] is not None and now >= after["deadline_at"]:
+                    await self._flag_review(conn, after, now)
+                elif after["next_check_at"] is not None:
+                    next_delay = (after["next_check_at"] - now).total_seconds()
+            elif after["requires_review"]:
+                await update_row(conn, t.operations, operation_id, {"requires_review": False})
+                await self._recompute_review(conn, after, now)
+        log.info("operation %s (%s) checked by %s: %s", operation_id, op["kind"], strategy,
+                 applied.operation_status.value)
+        if next_delay is not None:
+            await self._enqueue(operation_id, next_delay, attempts=int(after["attempts"]))
+
+    async def _claim(self, operation_id: str) -> tuple[Row, Row] | None:
+        """Lock the resource, re-read the operation and lease it for one check (or say why not)."""
+        now = self.clock()
+        async with self.engine.begin() as conn:
+            op = await load(conn, t.operations, operation_id, what="operation")
+            if op["status"] not in UNRESOLVED:
+                return None
+            resource = await load(conn, _table_of(op), op["resource_id"], lock=True, what=op["resource_kind"])
+            op = await load(conn, t.operations, operation_id, what="operation")
+            if op["status"] not in UNRESOLVED:
+                return None
+            if op["lease_until"] is not None and op["lease_until"] > now:
+                # pending: the original call may still be running; unknown: another resolver has it
+                return None
+            provider = self.providers.get(op["account_id"])
+            lease = now + dt.timedelta(seconds=provider.call_deadline + self.settings.resolution.lease_margin)
+            o = t.operations.c
+            result = await conn.execute(
+                update(t.operations)
+                .where(o.id == operation_id, o.status == op["status"], o.attempts == op["attempts"],
+                       or_(o.lease_until.is_(None), o.lease_until <= now))
+                .values(lease_until=lease)
+            )
+            if result.rowcount != 1:
+                return None
+        return op, resource
+
+    def _strategies(self, op: Row, provider: ProviderAccount) -> list[Strategy]:
+        declared = list(provider.strategies(K(op["kind"])))
+        if not declared:
+            declared = [Strategy.LOOKUP] if provider.supports(Capability.LOOKUP) else [Strategy.WEBHOOK]
+        attempts = int(op["attempts"] or 0)
+        usable = [s for s in declared if not (s == Strategy.WEBHOOK and attempts >= WEBHOOK_GRACE)]
+        return usable or [Strategy.WEBHOOK]
+
+    async def _check(self, op: Row, resource: Row, provider: ProviderAccount) -> tuple[str, Outcome, int | None]:
+        """Run the first usable strategy; one that cannot apply hands over to the next."""
+        for strategy in self._strategies(op, provider):
+            if strategy == Strategy.WEBHOOK:
+                return strategy.value, Outcome(
+                    status=OutcomeStatus.UNKNOWN, reason="awaiting the provider's notification"
+                ), None
+            try:
+                if strategy == Strategy.LOOKUP:
+                    req = self._lookup_request(op, resource)
+                    outcome, ms = await call_adapter(provider, lambda: provider.adapter.lookup(req))
+                else:
+                    call = await self._replay_call(op, resource, provider)
+                    outcome, ms = await call_adapter(provider, call)
+            except (_CannotUse, NotSupported, InvalidRequest) as exc:
+                log.info("operation %s: %s not usable (%s)", op["id"], strategy.value, exc)
+                continue
+            if strategy == Strategy.LOOKUP and outcome.status == OutcomeStatus.RETRY:
+                # a lookup that was not processed proves nothing about the operation
+                outcome = Outcome(status=OutcomeStatus.UNKNOWN, reason=f"lookup not processed: {outcome.reason}")
+            return strategy.value, outcome, ms
+        return "lookup", Outcome(
+            status=OutcomeStatus.UNKNOWN, reason="no resolution strategy is usable; awaiting news or review"
+        ), None
+
+    # ------------------------------------------------------------------ requests
+    def _lookup_request(self, op: Row, resource: Row) -> LookupRequest:
+        return LookupRequest(
+            operation_id=op["id"],
+            idempotency_key=op["provider_idempotency_key"],
+            payment_id=op["resource_id"],
+            amount=op["amount"],
+            currency=op["currency"],
+            reference=resource.get("reference"),
+            metadata=dict(resource.get("metadata") or {}),
+            kind=K(op["kind"]),
+            provider_reference=op["provider_reference"] or resource.get("provider_reference"),
+            operation_reference=op["operation_reference"],
+            refund_id=op["refund_id"],
+            created_at=op["created_at"],
+        )
+
+    async def _replay_call(self, op: Row, payment: Row, provider: ProviderAccount) -> Callable[[], Any]:
+        """The original request again, with the same provider idempotency key."""
+        if op["resource_kind"] != ResourceKind.PAYMENT:
+            raise _CannotUse("replay of payouts is not supported (the destination stays in the vault)")
+        kind = K(op["kind"])
+        req = op["request"] or {}
+        common: dict[str, Any] = {
+            "operation_id": op["id"], "idempotency_key": op["provider_idempotency_key"],
+            "payment_id": payment["id"], "amount": op["amount"], "currency": op["currency"],
+        }
+        provider_reference = op["provider_reference"] or payment["provider_reference"]
+        adapter = provider.adapter
+        if kind == K.AUTHORIZE:
+            areq = AuthorizeRequest(
+                **common, reference=payment["reference"], metadata=dict(payment["metadata"] or {}),
+                capture=bool(req.get("capture", payment["capture_mode"] == "automatic")),
+                payment_method=await self._payment_method(payment, req.get("payment_method") or {}),
+                three_ds=ThreeDS(**req["three_ds"]) if req.get("three_ds") else None,
+            )
+            return lambda: adapter.authorize(areq)
+        if not provider_reference:
+            raise _CannotUse(f"no provider reference to replay the {kind.value} against")
+        if kind == K.CAPTURE:
+            creq = CaptureRequest(**common, reference=payment["reference"], provider_reference=provider_reference,
+                                  final=bool(req.get("final", True)))
+            return lambda: adapter.capture(creq)
+        if kind == K.VOID:
+            vreq = VoidRequest(**common, reference=payment["reference"], provider_reference=provider_reference)
+            return lambda: adapter.void(vreq)
+        if kind == K.REFUND:
+            async with self.engine.connect() as conn:
+                refund = await load(conn, t.refunds, op["refund_id"], what="refund")
+            rreq = RefundRequest(**common, reference=refund["reference"], metadata=dict(refund["metadata"] or {}),
+                                 provider_reference=provider_reference, refund_id=refund["id"])
+            return lambda: adapter.refund(rreq)
+        raise _CannotUse(f"{kind.value} cannot be replayed (what the shopper brought back is not kept)")
+
+    async def _payment_method(self, payment: Row, masked: dict[str, Any]) -> PaymentMethod:
+        if masked.get("type") == "provider_token" and masked.get("token"):
+            return PaymentMethod(type="provider_token", token=masked["token"])
+        token = masked.get("token")
+        if masked.get("type") == "card" and isinstance(token, str) and token.startswith("pm_"):
+            if self.methods is None:
+                raise _CannotUse("no card source configured to replay a card authorization")
+            async with self.engine.connect() as conn:
+                row = (await conn.execute(
+                    select(t.payment_methods).where(
+                        t.payment_methods.c.id == token, t.payment_methods.c.owner == payment["owner"]
+                    )
+                )).mappings().first()
+            if row is None:
+                raise _CannotUse(f"payment method {token} is gone")
+            try:
+                card = await self.methods.card_of(dict(row))  # no CVC: it was never stored
+            except ValidationFailed as exc:  # crypto-shredded
+                raise _CannotUse(str(exc)) from exc
+            return PaymentMethod(type="card", card=card)
+        raise _CannotUse("the payment method cannot be rebuilt for a replay")
+
+    # ------------------------------------------------------------------ review
+    async def _flag_review(self, conn: AsyncConnection, op: Row, now: dt.datetime) -> None:
+        table = _table_of(op)
+        await update_row(conn, t.operations, op["id"], {"requires_review": True, "next_check_at": None,
+                                                         "updated_at": now})
+        await update_row(conn, table, op["resource_id"], {"requires_review": True, "updated_at": now})
+        op = {**op, "requires_review": True, "next_check_at": None, "updated_at": now}
+        resource = await load(conn, table, op["resource_id"], what=op["resource_kind"])
+        await add_event(
+            conn, owner=resource["owner"], type="operation.requires_review", resource_id=op["id"],
+            data={"object": rep.operation(op), op["resource_kind"]: _render(op, resource)}, now=now,
+        )
+        log.warning("operation %s (%s of %s) is past its deadline: requires review",
+                    op["id"], op["kind"], op["resource_id"])
+
+    async def _recompute_review(self, conn: AsyncConnection, op: Row, now: dt.datetime) -> None:
+        """The resource needs review while any of its unresolved operations does."""
+        n = await conn.scalar(
+            select(func.count()).select_from(t.operations).where(
+                t.operations.c.resource_id == op["resource_id"],
+                t.operations.c.requires_review.is_(True),
+                t.operations.c.id != op["id"],
+            )
+        )
+        await update_row(conn, _table_of(op), op["resource_id"], {"requires_review": bool(n), "updated_at": now})
+
+    # ------------------------------------------------------------------ sweep
+    async def sweep(self, *, limit: int = SWEEP_BATCH, inline: bool = False) -> list[str]:
+        """Overdue work: pending past its lease (the process died mid-call) and unknown past
+        next_check_at (its job was lost). Enqueued (or resolved here with ``inline``)."""
+        now = self.clock()
+        o = t.operations.c
+        stmt = (
+            select(o.id, o.attempts)
+            .where(
+                o.requires_review.is_(False),
+                or_(
+                    and_(o.status == OpStatus.PENDING.value, or_(o.lease_until.is_(None), o.lease_until < now)),
+                    and_(o.status == OpStatus.UNKNOWN.value, o.next_check_at <= now),
+                ),
+            )
+            .order_by(o.created_at)
+            .limit(limit)
+        )
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(stmt)).all()
+        ids = [r.id for r in rows]
+        if ids:
+            log.info("sweeper: %d overdue operation(s)", len(ids))
+        for r in rows:
+            if inline:
+                try:
+                    await self.resolve_operation(r.id)
+                except Exception:
+                    log.exception("sweeper: resolving %s failed", r.id)
+            else:
+                await self._enqueue(r.id, 0.0, attempts=int(r.attempts or 0))
+        return ids
+
+    # ------------------------------------------------------------------ admin
+    async def settle(
+        self, operation_id: str, outcome: Literal["succeeded", "failed"], reason: str, actor: Any
+    ) -> dict[str, Any]:
+        """An admin states what happened (after checking with the provider): apply it, clear review."""
+        if outcome not in ("succeeded", "failed"):
+            raise ValidationFailed("outcome must be 'succeeded' or 'failed'", field="outcome")
+        if not reason or not reason.strip():
+            raise ValidationFailed("reason is required", field="reason")
+        now = self.clock()
+        who = getattr(actor, "key_id", None)
+        if outcome == "succeeded":
+            result = Outcome(status=OutcomeStatus.SUCCEEDED, reason=f"settled by an admin: {reason}",
+                             summary={"settled_by": who})
+        else:
+            result = Outcome(
+                status=OutcomeStatus.FAILED, reason=f"settled by an admin: {reason}",
+                failure=Failure(code=FailureCode.RESOLVED_MANUALLY.value, message=reason),
+                summary={"settled_by": who},
+            )
+        async with self.engine.begin() as conn:
+            op = await load(conn, t.operations, operation_id, what="operation")
+            table = _table_of(op)
+            await load(conn, table, op["resource_id"], lock=True, what=op["resource_kind"])
+            before = await load(conn, t.operations, operation_id, what="operation")
+            if _certain(before):
+                raise InvalidState(f"operation {operation_id} is already {before['status']}",
+                                   code="operation_resolved")
+            if before["status"] == OpStatus.PENDING and before["lease_until"] is not None \
+                    and before["lease_until"] > now:
+                raise Conflict(f"operation {operation_id} is in progress; retry shortly",
+                               code="operation_in_progress", headers={"Retry-After": "5"})
+            await outcomes.apply(conn, before, result, action="settle", now=now, schedule=self.schedule)
+            await update_row(conn, t.operations, operation_id,
+                             {"requires_review": False, "next_check_at": None, "lease_until": None})
+            after = await load(conn, t.operations, operation_id, what="operation")
+            await self._recompute_review(conn, after, now)
+            resource = await load(conn, table, op["resource_id"], what=op["resource_kind"])
+            if self.audit is not None:
+                await self.audit.record(
+                    conn, actor=actor, action="operation.settle", resource_type="operation",
+                    resource_id=operation_id, before=rep.operation(before), after=rep.operation(after),
+                    detail=f"{outcome}: {reason}",
+                )
+        log.warning("operation %s settled %s by %s: %s", operation_id, outcome, who, reason)
+        return {**rep.operation(after), op["resource_kind"]: _render(op, resource)}
