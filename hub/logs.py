@@ -30,6 +30,8 @@ class JsonFormatter(logging.Formatter):
                 out[key] = value
         if record.exc_info:
             out["exc"] = self.formatException(record.exc_info)
+        elif record.exc_text:  # the redaction filter leaves the (scrubbed) traceback here
+            out["exc"] = record.exc_text
         return json.dumps(out, default=str)
 
 
