@@ -57,12 +57,19 @@ class Scope:
     async def claim(self, conn: AsyncConnection, resource_type: str | None, resource_id: str | None) -> None:
         now = self.store.clock()
         try:
-            await conn.execute(insert(k).values(
-                owner=self.owner, key=self.key, fingerprint=self.fingerprint, status="started",
-                resource_type=resource_type, resource_id=resource_id,
-                locked_until=now + dt.timedelta(seconds=self.store.lease_seconds),
-                created_at=now, expires_at=now + dt.timedelta(seconds=self.store.ttl_seconds),
-            ))
+            await conn.execute(
+                insert(k).values(
+                    owner=self.owner,
+                    key=self.key,
+                    fingerprint=self.fingerprint,
+                    status="started",
+                    resource_type=resource_type,
+                    resource_id=resource_id,
+                    locked_until=now + dt.timedelta(seconds=self.store.lease_seconds),
+                    created_at=now,
+                    expires_at=now + dt.timedelta(seconds=self.store.ttl_seconds),
+                )
+            )
         except IntegrityError:
             raise KeyInUse(
                 "a request with this Idempotency-Key is already being processed",
@@ -76,8 +83,12 @@ class Scope:
         if not self.claimed:
             return
         await conn.execute(
-            update(k).where(k.c.owner == self.owner, k.c.key == self.key).values(
-                status="completed", response_status=status, response_body=body,
+            update(k)
+            .where(k.c.owner == self.owner, k.c.key == self.key)
+            .values(
+                status="completed",
+                response_status=status,
+                response_body=body,
                 locked_until=self.store.clock(),
             )
         )
@@ -94,7 +105,11 @@ class Scope:
 
 class IdempotencyStore:
     def __init__(
-        self, engine: AsyncEngine, *, ttl_seconds: float = 86400.0, lease_seconds: float = 60.0,
+        self,
+        engine: AsyncEngine,
+        *,
+        ttl_seconds: float = 86400.0,
+        lease_seconds: float = 60.0,
         clock: Callable[[], dt.datetime] = _now,
     ) -> None:
         self.engine = engine
@@ -108,9 +123,14 @@ class IdempotencyStore:
         if row is None:
             return None
         return Stored(
-            status=row["status"], fingerprint=row["fingerprint"], resource_type=row["resource_type"],
-            resource_id=row["resource_id"], response_status=row["response_status"],
-            response_body=row["response_body"], locked_until=row["locked_until"], expires_at=row["expires_at"],
+            status=row["status"],
+            fingerprint=row["fingerprint"],
+            resource_type=row["resource_type"],
+            resource_id=row["resource_id"],
+            response_status=row["response_status"],
+            response_body=row["response_body"],
+            locked_until=row["locked_until"],
+            expires_at=row["expires_at"],
         )
 
     async def check(self, owner: str, key: str, fingerprint: str) -> Stored | None:
@@ -126,9 +146,7 @@ class IdempotencyStore:
             await self._drop(owner, key)
             return None
         if stored.fingerprint != fingerprint:
-            raise KeyReused(
-                "this Idempotency-Key was already used with a different request; use a new key"
-            )
+            raise KeyReused("this Idempotency-Key was already used with a different request; use a new key")
         if stored.status == "completed":
             return stored
         if stored.locked_until > now:

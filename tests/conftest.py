@@ -21,7 +21,9 @@ from sqlalchemy.ext.asyncio import create_async_engine
 PG_ADMIN_URL = os.environ.get("PAYHUB_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
 ADMIN_KEY = "phk_test_admin_key_0123456789abcdef"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-BACKENDS = [b.strip() for b in os.environ.get("PAYHUB_TEST_DATABASES", "sqlite,postgres").split(",") if b.strip()]
+BACKENDS = [
+    b.strip() for b in os.environ.get("PAYHUB_TEST_DATABASES", "sqlite,postgres").split(",") if b.strip()
+]
 
 _pg_db_name: str | None = None
 
@@ -82,11 +84,21 @@ async def reset_pg(url: str) -> None:
     eng = create_async_engine(url)
     try:
         async with eng.begin() as conn:
-            names = (await conn.execute(text(
-                "SELECT tablename FROM pg_tables WHERE schemaname='public' AND tablename <> 'alembic_version'"
-            ))).scalars().all()
+            names = (
+                (
+                    await conn.execute(
+                        text(
+                            "SELECT tablename FROM pg_tables WHERE schemaname='public' AND tablename <> 'alembic_version'"
+                        )
+                    )
+                )
+                .scalars()
+                .all()
+            )
             if names:
-                await conn.execute(text("TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " RESTART IDENTITY"))
+                await conn.execute(
+                    text("TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " RESTART IDENTITY")
+                )
     finally:
         await eng.dispose()
 
@@ -142,9 +154,15 @@ class HubHarness:
         return self.hub.providers.get("sandbox").in_process_app
 
 
-async def start_harness(db_url: str, tmp_path: Path, *, config_toml: str = SANDBOX_TOML,
-                        simulator_options: dict[str, Any] | None = None, env: dict[str, str] | None = None,
-                        transport: str = "aiohttp") -> HubHarness:
+async def start_harness(
+    db_url: str,
+    tmp_path: Path,
+    *,
+    config_toml: str = SANDBOX_TOML,
+    simulator_options: dict[str, Any] | None = None,
+    env: dict[str, str] | None = None,
+    transport: str = "aiohttp",
+) -> HubHarness:
     from hub.api.app import create_app
     from hub.runtime import Hub
 

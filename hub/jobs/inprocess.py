@@ -76,14 +76,14 @@ class InProcessRunner:
     def pending(self) -> int:
         return len(self._tasks)
 
-    async def join(self, timeout: float = 30.0) -> None:
-        """Wait until no one-off job is queued or running (periodic loops excepted)."""
-        async with asyncio.timeout(timeout):
-            while True:
-                busy = [t for t in self._tasks if not t.get_name().startswith(_PERIODIC)]
-                if not busy:
-                    return
-                await asyncio.wait(busy)
+    async def join(self) -> None:
+        """Wait until no one-off job is queued or running (periodic loops excepted).
+        Wrap in ``asyncio.timeout`` to bound it."""
+        while True:
+            busy = [t for t in self._tasks if not t.get_name().startswith(_PERIODIC)]
+            if not busy:
+                return
+            await asyncio.wait(busy)
 
     # ---------------------------------------------------------------- internals
     def _spawn(self, coro: Any, name: str | None = None) -> asyncio.Task[None]:

@@ -131,7 +131,7 @@ class Resolver:
         self.methods = methods  # to replay an authorization made with a vaulted card
         self.audit: AuditHook | None = None  # the audit log plugs in here (admin settle)
         self._local: dict[str, asyncio.Lock] = {}  # one check per operation at a time in this process
-        self._background: set[asyncio.Task[None]] = set()
+        self._background: set[asyncio.Task[bool]] = set()
         jobs.register(RESOLVE_JOB, self._resolve_job)
         jobs.register(SWEEP_JOB, self._sweep_job)
         if isinstance(jobs, SupportsPeriodic):
@@ -254,11 +254,10 @@ class Resolver:
                 ), None
             try:
                 if strategy == Strategy.LOOKUP:
-                    req = self._lookup_request(op, resource)
-                    outcome, ms = await call_adapter(provider, lambda: provider.adapter.lookup(req))
+                    call = self._lookup_call(op, resource, provider)
                 else:
                     call = await self._replay_call(op, resource, provider)
-                    outcome, ms = await call_adapter(provider, call)
+                outcome, ms = await call_adapter(provider, call)
             except (_CannotUse, NotSupported, InvalidRequest) as exc:
                 log.info("operation %s: %s not usable (%s)", op["id"], strategy.value, exc)
                 continue
@@ -271,6 +270,10 @@ class Resolver:
         ), None
 
     # ------------------------------------------------------------------ requests
+    def _lookup_call(self, op: Row, resource: Row, provider: ProviderAccount) -> Callable[[], Any]:
+        req = self._lookup_request(op, resource)
+        return lambda: provider.adapter.lookup(req)
+
     def _lookup_request(self, op: Row, resource: Row) -> LookupRequest:
         return LookupRequest(
             operation_id=op["id"],
