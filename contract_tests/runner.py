@@ -109,7 +109,11 @@ def run(
     1 when a scenario failed, pytest's own code for usage/internal errors,
     5 when no scenario was collected."""
     names = [adapter] if isinstance(adapter, str) else list(adapter or [])
-    args = [str(path or SCENARIOS_DIR), "--target", target, "-p", "no:cacheprovider"]
+    args = [
+        str(path or SCENARIOS_DIR), "--target", target, "-p", "no:cacheprovider",
+        # the suite's own settings, also when payhub is installed without its pyproject.toml
+        "-o", "asyncio_mode=auto", "-o", "asyncio_default_fixture_loop_scope=function",
+    ]
     for name in names:
         args += ["--adapter", name]
     if quiet:

@@ -8,9 +8,12 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import select, update
 
+from hub.api.app import create_app
+from hub.api.review import OperationReviewController
 from hub.jobs.inprocess import InProcessRunner
 from hub.services.resolution import Resolver
 from hub.store import tables as t
@@ -62,6 +65,12 @@ def wire(hub: Any, jobs: Any) -> Resolver:
 async def wired_harness(db_url: str, tmp_path: Path, jobs: Any, toml: str = FAST_TOML) -> HubHarness:
     h = await start_harness(db_url, tmp_path, config_toml=toml, simulator_options={"hang_seconds": 5.0})
     wire(h.hub, jobs)
+    # hub/api/app.py route_handlers gets OperationReviewController (lead); until then, register it here
+    app = create_app(h.hub, manage_lifecycle=False)
+    if not any(r.path.startswith("/v1/admin/operations") for r in app.routes):
+        app.register(OperationReviewController)
+    await h.client.aclose()
+    h.client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://hub")
     await jobs.start()  # Hub.start
     return h
 

@@ -1,0 +1,104 @@
+"""Configuration: TOML + PAYHUB_* overrides; a bad value names the key at fault."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hub.config import load_settings
+from hub.domain.errors import ConfigError
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    p = tmp_path / "payhub.toml"
+    p.write_text(text)
+    return p
+
+
+def test_embedded_default(tmp_path: Path) -> None:
+    s = load_settings(None, environ={})
+    assert s.database_url.startswith("sqlite+aiosqlite")
+    assert [a.id for a in s.accounts] == ["sandbox"] and s.default_account == "sandbox"
+    assert s.redis_url is None
+
+
+def test_toml_accounts_env_references_and_overrides(tmp_path: Path) -> None:
+    p = write(
+        tmp_path,
+        """
+[[accounts]]
+id = "stripe-eu"
+adapter = "stripe"
+base_url = "https://api.stripe.com"
+[accounts.credentials]
+secret_key = "env:STRIPE_KEY"
+[accounts.timeouts]
+connect = 1.5
+read = 9.0
+""",
+    )
+    s = load_settings(
+        p,
+        environ={
+            "STRIPE_KEY": "sk_test_123",
+            "PAYHUB_DATABASE_URL": "postgresql+asyncpg://u@h/db",
+            "PAYHUB_BOOTSTRAP_API_KEY": "boot",
+        },
+    )
+    acct = s.accounts[0]
+    assert acct.credentials["secret_key"] == "sk_test_123"
+    assert acct.timeouts.connect == 1.5 and acct.timeouts.read == 9.0
+    assert s.database_url == "postgresql+asyncpg://u@h/db" and s.bootstrap_api_key == "boot"
+    assert s.default_account == "stripe-eu"
+
+
+@pytest.mark.parametrize(
+    ("toml", "env", "key"),
+    [
+        (
+            '[[accounts]]\nid = "x"\nadapter = "stripe"\n[accounts.timeouts]\nread = "slow"\n',
+            {},
+            "accounts[0].timeouts.read",
+        ),
+        (
+            '[[accounts]]\nid = "x"\nadapter = "stripe"\n[accounts.credentials]\nsecret_key = "env:NOPE"\n',
+            {},
+            "accounts[0].credentials.secret_key",
+        ),
+        ('[[accounts]]\nid = "Bad Id"\nadapter = "simulator"\n', {}, "accounts[0].id"),
+        (
+            '[[accounts]]\nid = "a"\nadapter = "simulator"\n[[accounts]]\nid = "a"\nadapter = "simulator"\n',
+            {},
+            "accounts[1].id",
+        ),
+        ("surprise = 1\n", {}, "surprise"),
+        ("", {"PAYHUB_DATABASE_URL": "mysql://x"}, "database_url"),
+        ("", {"PAYHUB_PORT": "eighty"}, "PAYHUB_PORT"),
+        ('default_account = "ghost"\n', {}, "default_account"),
+    ],
+)
+def test_invalid_configuration_names_the_key(
+    tmp_path: Path, toml: str, env: dict[str, str], key: str
+) -> None:
+    with pytest.raises(ConfigError) as info:
+        load_settings(write(tmp_path, toml), environ=env)
+    assert key in str(info.value)
+
+
+async def test_unknown_adapter_fails_at_start(tmp_path: Path) -> None:
+    from hub.runtime import Hub
+
+    p = write(tmp_path, '[[accounts]]\nid = "x"\nadapter = "nosuchpsp"\nbase_url = "https://x"\n')
+    s = load_settings(
+        p,
+        environ={
+            "PAYHUB_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'x.db'}",
+            "PAYHUB_MASTER_KEY_FILE": str(tmp_path / "k.key"),
+        },
+    )
+    hub = Hub(s)
+    with pytest.raises(ConfigError) as info:
+        await hub.start()
+    await hub.stop()
+    assert "accounts[0].adapter" in str(info.value)
