@@ -129,19 +129,18 @@ def cmd_adapters_list(args: argparse.Namespace) -> int:
 
 
 def cmd_adapters_new(args: argparse.Namespace) -> int:
-    from adapters.scaffold import create
+    from contract_tests.cli_support import new_adapter
 
-    root = Path(args.root)
-    for p in create(args.name, root):
-        print(f"created {p}")
-    return 0
+    text, code = new_adapter(args.name, Path(args.root) if args.root else None)
+    print(text)
+    return code
 
 
 def cmd_contract_test(args: argparse.Namespace) -> int:
-    from contract_tests.runner import format_table, run
+    from contract_tests.cli_support import contract_test
 
-    rows, code = run(args.adapter, args.target)
-    print(format_table(rows))
+    text, code = contract_test(args.adapter, args.target)
+    print(text)
     return code
 
 
@@ -184,7 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_adapters_list)
     p = ad.add_parser("new", help="scaffold a new adapter package")
     p.add_argument("name")
-    p.add_argument("--root", default=".")
+    p.add_argument("--root", help="where the adapters/ package lives (default: this installation)")
     p.set_defaults(func=cmd_adapters_new)
 
     p = sub.add_parser("contract-test", help="run the adapter contract suite")
