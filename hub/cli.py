@@ -66,6 +66,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_worker(args: argparse.Namespace) -> int:
+    from hub.jobs.arq_runner import run_worker, worker_settings
+    from hub.logs import setup_logging
+    from hub.runtime import Hub
+
+    settings = _settings(args)
+    setup_logging(settings.log_level, settings.log_format)
+    if not settings.redis_url:
+        print("payhub worker: set redis_url / PAYHUB_REDIS_URL (without Redis, jobs run inside payhub serve)",
+              file=sys.stderr)
+        return 2
+    run_worker(worker_settings(lambda: Hub(settings)))
+    return 0
+
+
 def cmd_migrate(args: argparse.Namespace) -> int:
     from hub.store.db import create_engine, migrate
 
@@ -153,6 +168,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host")
     p.add_argument("--port", type=int)
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("worker", help="run background jobs (resolution, sweeper) from Redis")
+    p.set_defaults(func=cmd_worker)
 
     p = sub.add_parser("migrate", help="bring the database schema up to date")
     p.set_defaults(func=cmd_migrate)

@@ -10,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hub.config import Settings
 from hub.domain.errors import NotFound
+from hub.jobs.base import JobRunner
+from hub.jobs.inprocess import InProcessRunner
 from hub.providers import Providers
 from hub.security import build_vault, init_vault
 from hub.services import representations as rep
@@ -17,6 +19,7 @@ from hub.services.accounts import Accounts
 from hub.services.api_keys import ApiKeys
 from hub.services.payment_methods import PaymentMethods
 from hub.services.payments import Actor, PaymentService
+from hub.services.resolution import Resolver
 from hub.store import tables as t
 from hub.store.db import create_engine, migrate
 from hub.store.repo import load
@@ -48,6 +51,16 @@ class Hub:
         self.payment_methods = PaymentMethods(self.engine, self.vault)
         self.accounts = Accounts(self.engine, self.vault, self.providers)
         self.payments = PaymentService(self.engine, self.providers, settings, self.payment_methods)
+        self.jobs: JobRunner
+        if settings.redis_url:
+            from hub.jobs.arq_runner import ArqRunner
+
+            self.jobs = ArqRunner(settings.redis_url)
+        else:
+            self.jobs = InProcessRunner()
+        self.resolver = Resolver(self.engine, self.providers, settings, self.jobs, methods=self.payment_methods)
+        self.payments.resolver = self.resolver
+        self.payments.on_unknown = self.resolver.on_unknown
         self.started = False
 
     async def start(self, *, auto_migrate: bool = True) -> None:
@@ -57,9 +70,11 @@ class Hub:
         for i, acct in enumerate(self.settings.accounts):
             self.providers.add(acct, where=f"accounts[{i}]")
         await self.accounts.sync_config(self.settings.accounts)
+        await self.jobs.start()
         self.started = True
 
     async def stop(self) -> None:
+        await self.jobs.stop()
         await self.providers.close()
         await self.engine.dispose()
 

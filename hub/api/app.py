@@ -19,6 +19,7 @@ from hub.api.health import health, ready
 from hub.api.payment_methods import PaymentMethodController
 from hub.api.payments import PaymentController
 from hub.api.problems import on_http_exception, on_problem, on_unexpected, problem
+from hub.api.review import OperationReviewController
 from hub.api.simulator_pages import simulator_pages
 from hub.domain.errors import ProblemError
 from hub.runtime import Hub
@@ -52,6 +53,7 @@ def create_app(hub: Hub, *, manage_lifecycle: bool = True) -> Litestar:
             PaymentMethodController,
             EventController,
             AdminController,
+            OperationReviewController,
             simulator_pages,
         ],
         guards=[require_permission],

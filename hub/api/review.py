@@ -65,22 +65,32 @@ class OperationReviewController(Controller):
             filters.append(o.status == status)
         if account:
             filters.append(o.account_id == account)
-        page = await list_page(request.app.state.hub.engine, t.operations, None, filters, cursor, limit,
-                               rep.operation)
+        page = await list_page(
+            request.app.state.hub.engine, t.operations, None, filters, cursor, limit, rep.operation
+        )
         return json_response(page)
 
     @get("/{operation_id:str}")
     async def get_operation(self, request: Request[Any, Any, Any], operation_id: str) -> Response[bytes]:
         async with request.app.state.hub.engine.connect() as conn:
             row = await load(conn, t.operations, operation_id, what="operation")
-            attempts = (await conn.execute(
-                select(t.operation_attempts).where(t.operation_attempts.c.operation_id == operation_id)
-                .order_by(t.operation_attempts.c.id)
-            )).mappings().all()
+            attempts = (
+                (
+                    await conn.execute(
+                        select(t.operation_attempts)
+                        .where(t.operation_attempts.c.operation_id == operation_id)
+                        .order_by(t.operation_attempts.c.id)
+                    )
+                )
+                .mappings()
+                .all()
+            )
         return json_response({**rep.operation(row), "attempts": [_attempt(a) for a in attempts]})
 
     @post("/{operation_id:str}/settle", status_code=200)
-    async def settle(self, request: Request[Any, Any, Any], operation_id: str, data: SettleIn) -> Response[bytes]:
+    async def settle(
+        self, request: Request[Any, Any, Any], operation_id: str, data: SettleIn
+    ) -> Response[bytes]:
         hub = request.app.state.hub
         resolver = getattr(hub, "resolver", None)
         if resolver is None:

@@ -69,6 +69,10 @@ class ArqRunner:
 
     # ---------------------------------------------------------------- worker side
     @property
+    def names(self) -> list[str]:
+        return sorted(self._registry)
+
+    @property
     def pool(self) -> ArqRedis:
         if self._pool is None:
             raise RuntimeError("ArqRunner is not started")
@@ -141,7 +145,7 @@ def worker_settings(
             await hub.start()
             owns["started_here"] = True
         ctx["hub"] = hub
-        log.info("payhub worker started: jobs %s", ", ".join(sorted(runner._registry)))
+        log.info("payhub worker started: jobs %s", ", ".join(runner.names))
 
     async def on_shutdown(ctx: dict[str, Any]) -> None:
         if owns["started_here"]:

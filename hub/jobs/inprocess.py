@@ -74,13 +74,17 @@ class InProcessRunner:
     # ---------------------------------------------------------------- extras (tests, benchmarks)
     @property
     def pending(self) -> int:
-        return len(self._tasks)
+        """One-off jobs queued or running."""
+        return len(self._one_off())
+
+    def _one_off(self) -> list[asyncio.Task[None]]:
+        return [t for t in self._tasks if not t.get_name().startswith(_PERIODIC)]
 
     async def join(self) -> None:
         """Wait until no one-off job is queued or running (periodic loops excepted).
         Wrap in ``asyncio.timeout`` to bound it."""
         while True:
-            busy = [t for t in self._tasks if not t.get_name().startswith(_PERIODIC)]
+            busy = self._one_off()
             if not busy:
                 return
             await asyncio.wait(busy)

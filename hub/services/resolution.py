@@ -91,8 +91,16 @@ class AuditHook(Protocol):
     """Written by the audit-log work: called INSIDE the settle transaction."""
 
     async def record(
-        self, conn: AsyncConnection, *, actor: Any, action: str, resource_type: str, resource_id: str,
-        before: dict[str, Any] | None, after: dict[str, Any] | None, detail: str | None = None,
+        self,
+        conn: AsyncConnection,
+        *,
+        actor: Any,
+        action: str,
+        resource_type: str,
+        resource_id: str,
+        before: dict[str, Any] | None,
+        after: dict[str, Any] | None,
+        detail: str | None = None,
     ) -> None: ...
 
 
@@ -158,12 +166,15 @@ class Resolver:
     async def _enqueue(self, operation_id: str, delay: float, *, attempts: int) -> bool:
         try:
             await self.jobs.enqueue(
-                RESOLVE_JOB, delay=max(0.0, delay), job_id=f"resolve:{operation_id}:{attempts}",
+                RESOLVE_JOB,
+                delay=max(0.0, delay),
+                job_id=f"resolve:{operation_id}:{attempts}",
                 operation_id=operation_id,
             )
         except Exception:  # Redis down: the sweeper re-enqueues from the database
-            log.warning("could not enqueue resolution of %s; the sweeper will pick it up", operation_id,
-                        exc_info=True)
+            log.warning(
+                "could not enqueue resolution of %s; the sweeper will pick it up", operation_id, exc_info=True
+            )
             return False
         return True
 
@@ -205,8 +216,13 @@ class Resolver:
             elif after["requires_review"]:
                 await update_row(conn, t.operations, operation_id, {"requires_review": False})
                 await self._recompute_review(conn, after, now)
-        log.info("operation %s (%s) checked by %s: %s", operation_id, op["kind"], strategy,
-                 applied.operation_status.value)
+        log.info(
+            "operation %s (%s) checked by %s: %s",
+            operation_id,
+            op["kind"],
+            strategy,
+            applied.operation_status.value,
+        )
         if next_delay is not None:
             await self._enqueue(operation_id, next_delay, attempts=int(after["attempts"]))
 
@@ -229,8 +245,12 @@ class Resolver:
             o = t.operations.c
             result = await conn.execute(
                 update(t.operations)
-                .where(o.id == operation_id, o.status == op["status"], o.attempts == op["attempts"],
-                       or_(o.lease_until.is_(None), o.lease_until <= now))
+                .where(
+                    o.id == operation_id,
+                    o.status == op["status"],
+                    o.attempts == op["attempts"],
+                    or_(o.lease_until.is_(None), o.lease_until <= now),
+                )
                 .values(lease_until=lease)
             )
             if result.rowcount != 1:
@@ -245,13 +265,17 @@ class Resolver:
         usable = [s for s in declared if not (s == Strategy.WEBHOOK and attempts >= WEBHOOK_GRACE)]
         return usable or [Strategy.WEBHOOK]
 
-    async def _check(self, op: Row, resource: Row, provider: ProviderAccount) -> tuple[str, Outcome, int | None]:
+    async def _check(
+        self, op: Row, resource: Row, provider: ProviderAccount
+    ) -> tuple[str, Outcome, int | None]:
         """Run the first usable strategy; one that cannot apply hands over to the next."""
         for strategy in self._strategies(op, provider):
             if strategy == Strategy.WEBHOOK:
-                return strategy.value, Outcome(
-                    status=OutcomeStatus.UNKNOWN, reason="awaiting the provider's notification"
-                ), None
+                return (
+                    strategy.value,
+                    Outcome(status=OutcomeStatus.UNKNOWN, reason="awaiting the provider's notification"),
+                    None,
+                )
             try:
                 if strategy == Strategy.LOOKUP:
                     call = self._lookup_call(op, resource, provider)
@@ -263,11 +287,18 @@ class Resolver:
                 continue
             if strategy == Strategy.LOOKUP and outcome.status == OutcomeStatus.RETRY:
                 # a lookup that was not processed proves nothing about the operation
-                outcome = Outcome(status=OutcomeStatus.UNKNOWN, reason=f"lookup not processed: {outcome.reason}")
+                outcome = Outcome(
+                    status=OutcomeStatus.UNKNOWN, reason=f"lookup not processed: {outcome.reason}"
+                )
             return strategy.value, outcome, ms
-        return "lookup", Outcome(
-            status=OutcomeStatus.UNKNOWN, reason="no resolution strategy is usable; awaiting news or review"
-        ), None
+        return (
+            "lookup",
+            Outcome(
+                status=OutcomeStatus.UNKNOWN,
+                reason="no resolution strategy is usable; awaiting news or review",
+            ),
+            None,
+        )
 
     # ------------------------------------------------------------------ requests
     def _lookup_call(self, op: Row, resource: Row, provider: ProviderAccount) -> Callable[[], Any]:
@@ -297,14 +328,19 @@ class Resolver:
         kind = K(op["kind"])
         req = op["request"] or {}
         common: dict[str, Any] = {
-            "operation_id": op["id"], "idempotency_key": op["provider_idempotency_key"],
-            "payment_id": payment["id"], "amount": op["amount"], "currency": op["currency"],
+            "operation_id": op["id"],
+            "idempotency_key": op["provider_idempotency_key"],
+            "payment_id": payment["id"],
+            "amount": op["amount"],
+            "currency": op["currency"],
         }
         provider_reference = op["provider_reference"] or payment["provider_reference"]
         adapter = provider.adapter
         if kind == K.AUTHORIZE:
             areq = AuthorizeRequest(
-                **common, reference=payment["reference"], metadata=dict(payment["metadata"] or {}),
+                **common,
+                reference=payment["reference"],
+                metadata=dict(payment["metadata"] or {}),
                 capture=bool(req.get("capture", payment["capture_mode"] == "automatic")),
                 payment_method=await self._payment_method(payment, req.get("payment_method") or {}),
                 three_ds=ThreeDS(**req["three_ds"]) if req.get("three_ds") else None,
@@ -313,17 +349,28 @@ class Resolver:
         if not provider_reference:
             raise _CannotUse(f"no provider reference to replay the {kind.value} against")
         if kind == K.CAPTURE:
-            creq = CaptureRequest(**common, reference=payment["reference"], provider_reference=provider_reference,
-                                  final=bool(req.get("final", True)))
+            creq = CaptureRequest(
+                **common,
+                reference=payment["reference"],
+                provider_reference=provider_reference,
+                final=bool(req.get("final", True)),
+            )
             return lambda: adapter.capture(creq)
         if kind == K.VOID:
-            vreq = VoidRequest(**common, reference=payment["reference"], provider_reference=provider_reference)
+            vreq = VoidRequest(
+                **common, reference=payment["reference"], provider_reference=provider_reference
+            )
             return lambda: adapter.void(vreq)
         if kind == K.REFUND:
             async with self.engine.connect() as conn:
                 refund = await load(conn, t.refunds, op["refund_id"], what="refund")
-            rreq = RefundRequest(**common, reference=refund["reference"], metadata=dict(refund["metadata"] or {}),
-                                 provider_reference=provider_reference, refund_id=refund["id"])
+            rreq = RefundRequest(
+                **common,
+                reference=refund["reference"],
+                metadata=dict(refund["metadata"] or {}),
+                provider_reference=provider_reference,
+                refund_id=refund["id"],
+            )
             return lambda: adapter.refund(rreq)
         raise _CannotUse(f"{kind.value} cannot be replayed (what the shopper brought back is not kept)")
 
@@ -335,11 +382,17 @@ class Resolver:
             if self.methods is None:
                 raise _CannotUse("no card source configured to replay a card authorization")
             async with self.engine.connect() as conn:
-                row = (await conn.execute(
-                    select(t.payment_methods).where(
-                        t.payment_methods.c.id == token, t.payment_methods.c.owner == payment["owner"]
+                row = (
+                    (
+                        await conn.execute(
+                            select(t.payment_methods).where(
+                                t.payment_methods.c.id == token, t.payment_methods.c.owner == payment["owner"]
+                            )
+                        )
                     )
-                )).mappings().first()
+                    .mappings()
+                    .first()
+                )
             if row is None:
                 raise _CannotUse(f"payment method {token} is gone")
             try:
@@ -352,28 +405,41 @@ class Resolver:
     # ------------------------------------------------------------------ review
     async def _flag_review(self, conn: AsyncConnection, op: Row, now: dt.datetime) -> None:
         table = _table_of(op)
-        await update_row(conn, t.operations, op["id"], {"requires_review": True, "next_check_at": None,
-                                                         "updated_at": now})
+        await update_row(
+            conn, t.operations, op["id"], {"requires_review": True, "next_check_at": None, "updated_at": now}
+        )
         await update_row(conn, table, op["resource_id"], {"requires_review": True, "updated_at": now})
         op = {**op, "requires_review": True, "next_check_at": None, "updated_at": now}
         resource = await load(conn, table, op["resource_id"], what=op["resource_kind"])
         await add_event(
-            conn, owner=resource["owner"], type="operation.requires_review", resource_id=op["id"],
-            data={"object": rep.operation(op), op["resource_kind"]: _render(op, resource)}, now=now,
+            conn,
+            owner=resource["owner"],
+            type="operation.requires_review",
+            resource_id=op["id"],
+            data={"object": rep.operation(op), op["resource_kind"]: _render(op, resource)},
+            now=now,
         )
-        log.warning("operation %s (%s of %s) is past its deadline: requires review",
-                    op["id"], op["kind"], op["resource_id"])
+        log.warning(
+            "operation %s (%s of %s) is past its deadline: requires review",
+            op["id"],
+            op["kind"],
+            op["resource_id"],
+        )
 
     async def _recompute_review(self, conn: AsyncConnection, op: Row, now: dt.datetime) -> None:
         """The resource needs review while any of its unresolved operations does."""
         n = await conn.scalar(
-            select(func.count()).select_from(t.operations).where(
+            select(func.count())
+            .select_from(t.operations)
+            .where(
                 t.operations.c.resource_id == op["resource_id"],
                 t.operations.c.requires_review.is_(True),
                 t.operations.c.id != op["id"],
             )
         )
-        await update_row(conn, _table_of(op), op["resource_id"], {"requires_review": bool(n), "updated_at": now})
+        await update_row(
+            conn, _table_of(op), op["resource_id"], {"requires_review": bool(n), "updated_at": now}
+        )
 
     # ------------------------------------------------------------------ sweep
     async def sweep(self, *, limit: int = SWEEP_BATCH, inline: bool = False) -> list[str]:
@@ -386,7 +452,9 @@ class Resolver:
             .where(
                 o.requires_review.is_(False),
                 or_(
-                    and_(o.status == OpStatus.PENDING.value, or_(o.lease_until.is_(None), o.lease_until < now)),
+                    and_(
+                        o.status == OpStatus.PENDING.value, or_(o.lease_until.is_(None), o.lease_until < now)
+                    ),
                     and_(o.status == OpStatus.UNKNOWN.value, o.next_check_at <= now),
                 ),
             )
@@ -420,11 +488,15 @@ class Resolver:
         now = self.clock()
         who = getattr(actor, "key_id", None)
         if outcome == "succeeded":
-            result = Outcome(status=OutcomeStatus.SUCCEEDED, reason=f"settled by an admin: {reason}",
-                             summary={"settled_by": who})
+            result = Outcome(
+                status=OutcomeStatus.SUCCEEDED,
+                reason=f"settled by an admin: {reason}",
+                summary={"settled_by": who},
+            )
         else:
             result = Outcome(
-                status=OutcomeStatus.FAILED, reason=f"settled by an admin: {reason}",
+                status=OutcomeStatus.FAILED,
+                reason=f"settled by an admin: {reason}",
                 failure=Failure(code=FailureCode.RESOLVED_MANUALLY.value, message=reason),
                 summary={"settled_by": who},
             )
@@ -434,22 +506,38 @@ class Resolver:
             await load(conn, table, op["resource_id"], lock=True, what=op["resource_kind"])
             before = await load(conn, t.operations, operation_id, what="operation")
             if _certain(before):
-                raise InvalidState(f"operation {operation_id} is already {before['status']}",
-                                   code="operation_resolved")
-            if before["status"] == OpStatus.PENDING and before["lease_until"] is not None \
-                    and before["lease_until"] > now:
-                raise Conflict(f"operation {operation_id} is in progress; retry shortly",
-                               code="operation_in_progress", headers={"Retry-After": "5"})
+                raise InvalidState(
+                    f"operation {operation_id} is already {before['status']}", code="operation_resolved"
+                )
+            if (
+                before["status"] == OpStatus.PENDING
+                and before["lease_until"] is not None
+                and before["lease_until"] > now
+            ):
+                raise Conflict(
+                    f"operation {operation_id} is in progress; retry shortly",
+                    code="operation_in_progress",
+                    headers={"Retry-After": "5"},
+                )
             await outcomes.apply(conn, before, result, action="settle", now=now, schedule=self.schedule)
-            await update_row(conn, t.operations, operation_id,
-                             {"requires_review": False, "next_check_at": None, "lease_until": None})
+            await update_row(
+                conn,
+                t.operations,
+                operation_id,
+                {"requires_review": False, "next_check_at": None, "lease_until": None},
+            )
             after = await load(conn, t.operations, operation_id, what="operation")
             await self._recompute_review(conn, after, now)
             resource = await load(conn, table, op["resource_id"], what=op["resource_kind"])
             if self.audit is not None:
                 await self.audit.record(
-                    conn, actor=actor, action="operation.settle", resource_type="operation",
-                    resource_id=operation_id, before=rep.operation(before), after=rep.operation(after),
+                    conn,
+                    actor=actor,
+                    action="operation.settle",
+                    resource_type="operation",
+                    resource_id=operation_id,
+                    before=rep.operation(before),
+                    after=rep.operation(after),
                     detail=f"{outcome}: {reason}",
                 )
         log.warning("operation %s settled %s by %s: %s", operation_id, outcome, who, reason)

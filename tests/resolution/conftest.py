@@ -93,10 +93,17 @@ async def rh(db_url: str, tmp_path: Path) -> AsyncIterator[HubHarness]:
 
 async def op_of(hub: Any, payment_id: str) -> dict[str, Any]:
     async with hub.engine.connect() as conn:
-        row = (await conn.execute(
-            select(t.operations).where(t.operations.c.resource_id == payment_id)
-            .order_by(t.operations.c.created_at.desc())
-        )).mappings().first()
+        row = (
+            (
+                await conn.execute(
+                    select(t.operations)
+                    .where(t.operations.c.resource_id == payment_id)
+                    .order_by(t.operations.c.created_at.desc())
+                )
+            )
+            .mappings()
+            .first()
+        )
     assert row is not None
     return dict(row)
 
@@ -121,3 +128,9 @@ def redis_required(exc: Exception) -> None:
     if IN_CI:
         pytest.fail(f"Redis is required in CI and is unreachable at {REDIS_URL}: {exc}")
     pytest.skip(f"Redis unreachable at {REDIS_URL}: {exc}")
+
+
+async def op_by_id(hub: Any, op_id: str) -> dict[str, Any]:
+    async with hub.engine.connect() as conn:
+        row = (await conn.execute(select(t.operations).where(t.operations.c.id == op_id))).mappings().one()
+    return dict(row)

@@ -12,7 +12,7 @@ from adapters.base import Outcome, OutcomeStatus
 from adapters.simulator.app import sim_state
 from hub.domain.errors import InvalidState
 from hub.store import tables as t
-from tests.resolution.conftest import HANG, OK, SERVER_ERROR, op_of, pay, set_op, wait_status
+from tests.resolution.conftest import HANG, OK, SERVER_ERROR, op_by_id, op_of, pay, set_op, wait_status
 
 
 def sim(h: Any) -> Any:
@@ -56,9 +56,11 @@ async def test_500_card_resolves_failed_never_authorized(rh) -> None:
     assert done["failure"]["code"] == "provider_error"
     await rh.hub.jobs.join()
     async with rh.hub.engine.connect() as conn:
-        types = (await conn.execute(
-            select(t.events.c.type).where(t.events.c.resource_id == p["id"])
-        )).scalars().all()
+        types = (
+            (await conn.execute(select(t.events.c.type).where(t.events.c.resource_id == p["id"])))
+            .scalars()
+            .all()
+        )
     assert "payment.authorized" not in types and "payment.failed" in types
     assert sim(rh).count("authorize") == 0
     assert (await op_of(rh.hub, p["id"]))["status"] == "failed"
@@ -82,21 +84,23 @@ async def test_backoff_then_deadline_flags_review_and_admin_settles(rh, monkeypa
     async with asyncio.timeout(10):
         while len(lookups) < 2:
             await asyncio.sleep(0.05)
-    op = await op_of(rh.hub, op["id"])
+    op = await op_by_id(rh.hub, op["id"])
     assert op["status"] == "unknown" and op["attempts"] >= 3 and op["requires_review"] is False
 
     # the deadline passes
     past = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
     await set_op(rh.hub, op["id"], deadline_at=past)
     await rh.hub.resolver.resolve_operation(op["id"])
-    op = await op_of(rh.hub, op["id"])
+    op = await op_by_id(rh.hub, op["id"])
     assert op["requires_review"] is True and op["status"] == "unknown" and op["next_check_at"] is None
     r = await rh.get(f"/v1/payments/{p['id']}")
     assert r.json()["requires_review"] is True and r.json()["status"] == "processing"
     async with rh.hub.engine.connect() as conn:
-        events = (await conn.execute(
-            select(t.events).where(t.events.c.type == "operation.requires_review")
-        )).mappings().all()
+        events = (
+            (await conn.execute(select(t.events).where(t.events.c.type == "operation.requires_review")))
+            .mappings()
+            .all()
+        )
     assert len(events) == 1 and events[0]["resource_id"] == op["id"]
     assert events[0]["data"]["payment"]["id"] == p["id"]
     # review stops the automatic checks: nothing due, the sweeper leaves it alone
@@ -117,8 +121,10 @@ async def test_backoff_then_deadline_flags_review_and_admin_settles(rh, monkeypa
     assert r.status_code == 403
 
     # settle: the admin checked with the provider, it was authorized
-    r = await rh.post(f"/v1/admin/operations/{op['id']}/settle",
-                      {"outcome": "succeeded", "reason": "confirmed in the provider dashboard"})
+    r = await rh.post(
+        f"/v1/admin/operations/{op['id']}/settle",
+        {"outcome": "succeeded", "reason": "confirmed in the provider dashboard"},
+    )
     assert r.status_code == 200, r.text
     settled = r.json()
     assert settled["status"] == "succeeded" and settled["requires_review"] is False
@@ -147,7 +153,9 @@ async def test_settle_failed_marks_failure_resolved_manually(rh, monkeypatch) ->
     monkeypatch.setattr(provider.adapter, "lookup", lookup_down)
     p = (await rh.post("/v1/payments", pay(SERVER_ERROR))).json()
     op = await op_of(rh.hub, p["id"])
-    r = await rh.post(f"/v1/admin/operations/{op['id']}/settle", {"outcome": "failed", "reason": "no charge found"})
+    r = await rh.post(
+        f"/v1/admin/operations/{op['id']}/settle", {"outcome": "failed", "reason": "no charge found"}
+    )
     assert r.status_code == 200, r.text
     assert r.json()["payment"]["status"] == "failed"
     assert r.json()["payment"]["failure"]["code"] == "resolved_manually"
@@ -167,8 +175,9 @@ async def test_sweeper_recovers_crashed_call_and_lost_job(rh, monkeypatch) -> No
     payments = hub.payments
 
     # 1. the process "dies" right after the provider charged: txn B never runs
-    async def crash_after_call(op: Any, provider: Any, call: Any, idem: Any, status_code: int,
-                               *, created_payment: bool = False) -> Any:
+    async def crash_after_call(
+        op: Any, provider: Any, call: Any, idem: Any, status_code: int, *, created_payment: bool = False
+    ) -> Any:
         await call()
         raise RuntimeError("process killed after the call")
 
@@ -217,7 +226,8 @@ async def test_webhook_strategy_waits_then_falls_back(rh, monkeypatch) -> None:
     provider = rh.hub.providers.get("sandbox")
     caps = provider.adapter.capabilities
     webhook_first = Capabilities(
-        features=caps.features, currencies=caps.currencies,
+        features=caps.features,
+        currencies=caps.currencies,
         resolution={k: (Strategy.WEBHOOK, Strategy.LOOKUP) for k in OperationKind},
     )
     monkeypatch.setattr(provider.adapter, "capabilities", webhook_first)
