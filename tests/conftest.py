@@ -61,11 +61,9 @@ def pg_database() -> Iterator[str]:
         if IN_CI:
             pytest.fail(f"PostgreSQL is required in CI and is unreachable: {exc}")
         pytest.skip(f"PostgreSQL unreachable: {exc}")
-    migrated = {"done": False}
     os.environ.setdefault("PAYHUB_TEST_PG_DB", name)
     yield name
     asyncio.run(_drop_pg_db(name))
-    del migrated
 
 
 @pytest.fixture(params=BACKENDS)
@@ -74,9 +72,6 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite+aiosqlite:///{tmp_path / 'payhub.db'}"
     name = request.getfixturevalue("pg_database")
     return pg_url(name)
-
-
-_TRUNCATE = None
 
 
 async def reset_pg(url: str) -> None:

@@ -18,7 +18,6 @@ from adapters.base import (
     Capability,
     CaptureRequest,
     Outcome,
-    OutcomeStatus,
     PaymentMethod,
     RefundRequest,
     ThreeDS,
@@ -37,7 +36,7 @@ from hub.services import outcomes
 from hub.services import representations as rep
 from hub.services.executor import adapter_refusal, call_adapter, lease_until
 from hub.store import tables as t
-from hub.store.repo import Row, add_event, load, update_row, utcnow
+from hub.store.repo import Row, load, update_row, utcnow
 
 log = logging.getLogger("payhub.payments")
 
@@ -217,6 +216,15 @@ class PaymentService:
             raise mapped from exc
         return await self._finish(op, outcome, ms, idem, status_code)
 
+    async def _mark_in_flight(
+        self, conn: AsyncConnection, payment_id: str, now: dt.datetime, idem: IdempotencyScope | None
+    ) -> None:
+        """txn A for an operation on an existing payment: it waits in ``processing`` and the
+        Idempotency-Key joins the same transaction."""
+        await update_row(conn, t.payments, payment_id, {"status": Status.PROCESSING.value, "updated_at": now})
+        if idem is not None:
+            await idem.claim(conn, "payment", payment_id)
+
     async def _lock_for_op(self, conn: AsyncConnection, payment_id: str, owner: str | None) -> Row:
         payment = await load(conn, t.payments, payment_id, lock=True, owner=owner, what="payment")
         if payment["status"] == Status.PROCESSING:
@@ -374,11 +382,7 @@ class PaymentService:
                 now=now,
                 request={"params": sorted(params)},
             )
-            await update_row(
-                conn, t.payments, payment_id, {"status": Status.PROCESSING.value, "updated_at": now}
-            )
-            if idem is not None:
-                await idem.claim(conn, "payment", payment_id)
+            await self._mark_in_flight(conn, payment_id, now, idem)
         areq = AuthenticateRequest(
             operation_id=op["id"],
             idempotency_key=op["provider_idempotency_key"],
@@ -431,11 +435,7 @@ class PaymentService:
                 now=now,
                 request={"final": final or amt == capturable},
             )
-            await update_row(
-                conn, t.payments, payment_id, {"status": Status.PROCESSING.value, "updated_at": now}
-            )
-            if idem is not None:
-                await idem.claim(conn, "payment", payment_id)
+            await self._mark_in_flight(conn, payment_id, now, idem)
         creq = CaptureRequest(
             operation_id=op["id"],
             idempotency_key=op["provider_idempotency_key"],
@@ -468,11 +468,7 @@ class PaymentService:
                 now=now,
                 request={},
             )
-            await update_row(
-                conn, t.payments, payment_id, {"status": Status.PROCESSING.value, "updated_at": now}
-            )
-            if idem is not None:
-                await idem.claim(conn, "payment", payment_id)
+            await self._mark_in_flight(conn, payment_id, now, idem)
         vreq = VoidRequest(
             operation_id=op["id"],
             idempotency_key=op["provider_idempotency_key"],
@@ -604,16 +600,4 @@ class PaymentService:
         await self._resolve_first(payment_id, actor.owner)
         return await self.get(actor, payment_id)
 
-    async def add_event(self, conn: AsyncConnection, payment: Row, type_: str, now: dt.datetime) -> None:
-        await add_event(
-            conn,
-            owner=payment["owner"],
-            type=type_,
-            resource_id=payment["id"],
-            data={"object": rep.payment(payment)},
-            now=now,
-        )
 
-
-def outcome_needs_resolution(outcome: Outcome) -> bool:
-    return outcome.status in (OutcomeStatus.UNKNOWN, OutcomeStatus.PENDING)
