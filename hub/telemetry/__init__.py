@@ -1,0 +1,1 @@
+"""Telemetry: Prometheus metrics, structured log context, optional OpenTelemetry tracing."""
