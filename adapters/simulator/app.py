@@ -1187,6 +1187,7 @@ def create_app(
     @get("/_sim/events")
     async def events(request: Request[Any, Any, Any]) -> Response[bytes]:
         after = request.query_params.get("after")
+        sim.settle()  # news due by now (a payout paid, then returned) is listed
         return _response(200, _json(SignedEventList(data=sim.signed_events(after))))
 
     @post("/_sim/advance")
@@ -1241,6 +1242,7 @@ def create_app(
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
         openapi_config=None,
+        logging_config=None,  # never reconfigure the host's root logging (it carries the redaction filter)
     )
     app.state["simulator"] = sim
     return app

@@ -63,6 +63,7 @@ from adapters.base import (
     InvalidRequest,
     LookupRequest,
     NextAction,
+    NotificationBatch,
     OperationKind,
     Outcome,
     OutcomeStatus,
@@ -94,6 +95,7 @@ from adapters.simulator.mapping import (
     PayoutOut,
     RefundCreate,
     RefundOut,
+    SignedEventList,
     ThreeDSIn,
     VoidCreate,
     bank_reason,
@@ -121,6 +123,7 @@ _FEATURES = frozenset(
         Capability.PAYOUT_TO_CARD,
         Capability.LOOKUP,
         Capability.WEBHOOKS,
+        Capability.NOTIFICATION_POLLING,
     }
 )
 
@@ -652,6 +655,26 @@ class SimulatorAdapter(Adapter):
         outcome = REPLY[kind](saved)
         outcome.summary = {**outcome.summary, "lookup": "idempotency_key"}
         return outcome
+
+    # ---- notifications
+    async def poll_notifications(self, cursor: str | None) -> NotificationBatch:
+        """``GET /_sim/events?after=<cursor>``: the events the simulator recorded, the same ones
+        it POSTs to ``webhook_url`` — so news (a payout paid, then returned) reaches the hub even
+        when the simulator cannot call it back (in-process, or no public URL). Read over the
+        authenticated API channel, so no signature is needed; the cursor is the last event id."""
+        params = {"after": cursor} if cursor else None
+        response = await self.client.get("/_sim/events", headers=self._headers(), params=params)
+        if response.status_code != 200:
+            raise WebhookFormatError(f"the simulator answered {response.status_code} to an events poll")
+        try:
+            listing = msgspec.json.decode(response.content, type=SignedEventList)
+            events = [
+                event_to_provider_event(msgspec.json.decode(item.body.encode(), type=EventOut))
+                for item in listing.data
+            ]
+        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            raise WebhookFormatError(f"not a simulator event list: {exc}") from exc
+        return NotificationBatch(events=events, next_cursor=listing.data[-1].id if listing.data else cursor)
 
     # ---- webhooks
     def parse_webhook(self, headers: Mapping[str, str], body: bytes) -> list[ProviderEvent]:

@@ -105,3 +105,48 @@ def transition(state: Status, op: Op, result: Result) -> Status:
     if result not in row:
         raise ValueError(f"{op.value} has no result {result.value!r} from {state.value}")
     return row[result]
+
+
+# --------------------------------------------------------------------------- payouts
+#
+# A payout has one operation (the transfer). It waits in ``processing`` while the
+# bank's answer is not certain; ``returned`` is news that comes after ``succeeded``
+# (the beneficiary bank sent the money back). News that is not a row here (a late
+# "pending" after success, a debit booked after the return) leaves the payout as it is.
+
+
+class PayoutStatus(enum.StrEnum):
+    NEW = "new"  # before its operation's first answer; never visible through the API
+    PROCESSING = "processing"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    RETURNED = "returned"
+
+
+class PayoutResult(enum.StrEnum):
+    SUCCEEDED = "succeeded"  # the transfer was executed
+    FAILED = "failed"  # proven not executed (rejected)
+    RETURNED = "returned"  # executed, then sent back by the beneficiary bank
+    UNKNOWN = "unknown"  # not certain yet
+
+
+PS, PR = PayoutStatus, PayoutResult
+
+#                     from state:  {result: to state}
+PAYOUT_TRANSITIONS: Final[Mapping[PayoutStatus, Mapping[PayoutResult, PayoutStatus]]] = {
+    PS.NEW: {
+        PR.SUCCEEDED: PS.SUCCEEDED, PR.FAILED: PS.FAILED, PR.RETURNED: PS.RETURNED,
+        PR.UNKNOWN: PS.PROCESSING,
+    },
+    PS.PROCESSING: {
+        PR.SUCCEEDED: PS.SUCCEEDED, PR.FAILED: PS.FAILED, PR.RETURNED: PS.RETURNED,
+        PR.UNKNOWN: PS.PROCESSING,
+    },
+    PS.SUCCEEDED: {PR.RETURNED: PS.RETURNED},
+}  # fmt: skip
+
+def payout_transition(state: PayoutStatus, result: PayoutResult) -> PayoutStatus:
+    """The one function that moves a payout: where ``result`` takes a payout in ``state``.
+
+    News with no row from ``state`` never moves it (late, duplicate or backwards)."""
+    return PAYOUT_TRANSITIONS.get(state, {}).get(result, state)

@@ -77,6 +77,10 @@ async def apply(
         duration_ms=duration_ms,
         now=now,
     )
+    if op["resource_kind"] == ResourceKind.PAYOUT:
+        from hub.services.payout_outcomes import apply_payout  # imports this module: import here
+
+        return await apply_payout(conn, op, outcome, now=now, schedule=schedule)
     if op["resource_kind"] != ResourceKind.PAYMENT:
         raise ValueError(f"operation {op['id']} is on a {op['resource_kind']}, not a payment")
     return await _apply_payment(conn, op, outcome, action=action, now=now, schedule=schedule)

@@ -26,17 +26,19 @@ from adapters.base import (
 from adapters.base import OperationKind as K
 from hub.config import Settings
 from hub.domain import states
-from hub.domain.errors import Conflict, InvalidState, NotSupportedByAccount, Unprocessable, ValidationFailed
-from hub.domain.ids import new_id, provider_idempotency_key
+from hub.domain.errors import Conflict, InvalidState, NotSupportedByAccount, Unprocessable
+from hub.domain.ids import new_id
 from hub.domain.money import validate_amount, validate_currency
 from hub.domain.operations import OpStatus, ResourceKind
 from hub.domain.states import Op, Status
 from hub.providers import ProviderAccount, Providers
 from hub.services import outcomes
 from hub.services import representations as rep
-from hub.services.executor import adapter_refusal, call_adapter, lease_until
+from hub.services.write_ahead import account_for, call_or_undo, insert_operation
 from hub.store import tables as t
 from hub.store.repo import Row, load, update_row, utcnow
+from hub.telemetry.context import log_context, operation_log_ids
+from vault.redaction import redact
 
 log = logging.getLogger("payhub.payments")
 
@@ -105,13 +107,7 @@ class PaymentService:
 
     # ------------------------------------------------------------------ helpers
     def _account_for(self, account_id: str | None) -> ProviderAccount:
-        chosen = account_id or self.settings.default_account
-        if chosen is None:
-            raise ValidationFailed("account is required (no default_account is configured)", field="account")
-        return self.providers.get(chosen)
-
-    def _deadline(self, now: dt.datetime) -> dt.datetime:
-        return now + dt.timedelta(hours=self.settings.resolution.deadline_hours)
+        return account_for(self.providers, self.settings, account_id)
 
     async def _new_operation(
         self,
@@ -126,36 +122,21 @@ class PaymentService:
         request: dict[str, Any],
         refund_id: str | None = None,
     ) -> Row:
-        op_id = new_id("op")
-        row = {
-            "id": op_id,
-            "resource_kind": ResourceKind.PAYMENT.value,
-            "resource_id": payment["id"],
-            "refund_id": refund_id,
-            "account_id": provider.id,
-            "kind": kind.value,
-            "status": OpStatus.PENDING.value,
-            "from_status": from_status.value,
-            "amount": amount,
-            "currency": payment["currency"],
-            "provider_idempotency_key": provider_idempotency_key(op_id),
-            "provider_reference": payment.get("provider_reference"),
-            "operation_reference": None,
-            "request": request,
-            "response": None,
-            "failure": None,
-            "reason": None,
-            "attempts": 0,
-            "requires_review": False,
-            "lease_until": lease_until(provider, now, self.settings.resolution.lease_margin),
-            "next_check_at": None,
-            "deadline_at": self._deadline(now),
-            "created_at": now,
-            "updated_at": now,
-            "resolved_at": None,
-        }
-        await conn.execute(insert(t.operations).values(**row))
-        return row
+        return await insert_operation(
+            conn,
+            settings=self.settings,
+            resource_kind=ResourceKind.PAYMENT,
+            resource_id=payment["id"],
+            provider=provider,
+            kind=kind,
+            from_status=from_status.value,
+            amount=amount,
+            currency=payment["currency"],
+            request=request,
+            now=now,
+            provider_reference=payment.get("provider_reference"),
+            refund_id=refund_id,
+        )
 
     async def _finish(
         self, op: Row, outcome: Outcome, duration_ms: int, idem: IdempotencyScope | None, status_code: int
@@ -207,14 +188,14 @@ class PaymentService:
         *,
         created_payment: bool = False,
     ) -> Result:
-        try:
-            outcome, ms = await call_adapter(provider, call)
-        except Exception as exc:
-            mapped = adapter_refusal(exc)
-            if mapped is not exc:
-                await self._undo(op, idem, created_payment=created_payment)
-            raise mapped from exc
-        return await self._finish(op, outcome, ms, idem, status_code)
+        with log_context(**operation_log_ids(op)):
+            outcome, ms = await call_or_undo(
+                provider,
+                call,
+                lambda: self._undo(op, idem, created_payment=created_payment),
+                operation=op["kind"],
+            )
+            return await self._finish(op, outcome, ms, idem, status_code)
 
     async def _mark_in_flight(
         self, conn: AsyncConnection, payment_id: str, now: dt.datetime, idem: IdempotencyScope | None
@@ -325,11 +306,15 @@ class PaymentService:
             "created_at": now,
             "updated_at": now,
         }
+        # scrubbed once, so what is stored for a replay is exactly what is sent
+        description = redact(req["description"]) if req.get("description") else None
         request_summary = {
             "capture": capture_mode == "automatic",
             "payment_method": method.masked,
             "three_ds": three_ds_raw,
             "reference": req.get("reference"),
+            # a replay must resend the SAME parameters (Stripe refuses a key reused with others)
+            "description": description,
         }
         async with self.engine.begin() as conn:
             await conn.execute(insert(t.payments).values(**payment))
@@ -356,7 +341,7 @@ class PaymentService:
             capture=capture_mode == "automatic",
             payment_method=method.for_adapter,
             three_ds=three_ds,
-            description=req.get("description"),
+            description=description,
         )
         return await self._run(
             op, provider, lambda: provider.adapter.authorize(areq), idem, 201, created_payment=True

@@ -1,4 +1,4 @@
-"""payouts API (issue 8)
+"""payouts API (issue 8): no schema change (payouts and poll_cursors exist since 0001)
 
 Revision ID: 0002
 Revises: 0001
