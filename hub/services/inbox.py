@@ -1,0 +1,451 @@
+"""The inbound webhook inbox (DESIGN §4, §6): store verified provider events once, apply them later.
+
+The acknowledgement path (:meth:`Inbox.ingest`) does one short transaction: each event goes
+into ``webhook_inbox`` with ``INSERT ... ON CONFLICT DO NOTHING`` on the unique
+(account, provider event id), so a duplicate delivery is stored once and processed once.
+A job per new row (:meth:`Inbox.process`) then finds the operation the event is news about
+and applies the event's outcome through :func:`hub.services.outcomes.apply` (the one way a
+payment or payout moves), with the resource row locked, in one transaction.
+
+Finding the operation (see :mod:`hub.services.inbox_match`): by the provider's operation
+reference, else the resource by the hub's own id echoed back by the provider (so an event
+that arrives before the hub knows the provider reference still matches), else by the
+provider reference. An event with nothing to match yet is retried with backoff and ends
+``failed`` (kept, visible, replayable) after ``max_attempts``.
+
+What is never applied: events of types the hub ignores (stored ``ignored``), outcomes that
+are not final (a provider "pending"), news about an operation that is already certain
+(late or duplicate: the operation keeps what it has; a payout ``returned`` still passes),
+and news about a ``requires_action`` step the payment has moved past. So neither a
+duplicate, nor out-of-order delivery, nor :meth:`Inbox.replay` can move anything backwards
+or apply anything twice.
+
+Rows and jobs: a lost job (Redis flushed, a process killed) loses nothing: ``sweep`` (a
+periodic job) re-enqueues rows still ``received``/``retry`` whose ``next_attempt_at`` passed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+import msgspec
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from adapters.base import ProviderEvent
+from hub.config import Settings
+from hub.domain.ids import new_id
+from hub.domain.operations import OpStatus
+from hub.jobs.base import JobRunner
+from hub.providers import Providers
+from hub.services import outcomes
+from hub.services.executor import scrub_outcome
+from hub.services.inbox_match import Decision, decide
+from hub.store import tables as t
+from hub.store.repo import Row, utcnow
+from hub.telemetry.metrics import WEBHOOK_INBOX_BACKLOG, WEBHOOKS_RECEIVED
+from hub.telemetry.resolution import observe_resolved
+
+log = logging.getLogger("payhub.webhooks")
+
+PROCESS_JOB = "process_webhook"
+SWEEP_JOB = "sweep_webhook_inbox"
+
+RECEIVED = "received"
+PROCESSED = "processed"
+IGNORED = "ignored"
+RETRY = "retry"
+FAILED = "failed"
+OPEN = (RECEIVED, RETRY)
+
+MAX_ATTEMPTS = 8
+LOST_JOB_AFTER = 30.0  # seconds after which a `received` row's job is presumed lost
+SWEEP_BATCH = 500
+
+
+class Nudge(Protocol):
+    """hub.services.resolution.Resolver.on_unknown: check an unresolved operation soon."""
+
+    def __call__(self, operation_id: str) -> None: ...
+
+
+class ReplayResult(msgspec.Struct, kw_only=True):
+    inbox_id: str
+    account_id: str
+    event_type: str
+    provider_event_id: str
+    before: str
+    after: str
+    note: str | None = None
+    operation_id: str | None = None
+
+
+class Inbox:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        providers: Providers,
+        jobs: JobRunner,
+        settings: Settings,
+        *,
+        nudge: Nudge | None = None,
+        clock: Callable[[], dt.datetime] = utcnow,
+        max_attempts: int = MAX_ATTEMPTS,
+        lost_job_after: float = LOST_JOB_AFTER,
+    ) -> None:
+        self.engine = engine
+        self.providers = providers
+        self.jobs = jobs
+        self.settings = settings
+        self.nudge = nudge  # the resolver: news without an outcome makes it look now
+        self.clock = clock
+        self.max_attempts = max_attempts
+        self.lost_job_after = lost_job_after
+        self.retry_schedule: list[float] | None = None  # None: the resolution schedule
+        self._open: set[str] = set()  # stored, job not yet enqueued (ignored rows need none)
+        jobs.register(PROCESS_JOB, self._process_job)
+        jobs.register(SWEEP_JOB, self._sweep_job)
+        every = getattr(jobs, "every", None)
+        if callable(every):
+            every(SWEEP_JOB, settings.resolution.sweep_interval)
+
+    @property
+    def schedule(self) -> list[float]:
+        return self.retry_schedule or self.settings.resolution.schedule or [2.0, 10.0, 60.0, 300.0, 1800.0]
+
+    # ------------------------------------------------------------------ ingest
+    async def ingest(self, account_id: str, events: list[ProviderEvent]) -> list[str]:
+        """Store verified events (deduplicated on (account, event id)); return the new inbox ids.
+
+        One transaction; a processing job is enqueued per new row after the commit (a job that
+        cannot be enqueued is picked up by the sweeper)."""
+        stored = await self.store(account_id, events)
+        await self.dispatch(stored)
+        return stored
+
+    async def store(self, account_id: str, events: list[ProviderEvent]) -> list[str]:
+        """The storing half of :meth:`ingest` (the webhook endpoint answers, then dispatches)."""
+        now = self.clock()
+        new: list[str] = []
+        async with self.engine.begin() as conn:
+            for event in events:
+                inbox_id = await self._insert(conn, account_id, event, now)
+                if inbox_id is not None:
+                    new.append(inbox_id)
+                    if event.kind is not None:
+                        self._open.add(inbox_id)
+        duplicates = len(events) - len(new)
+        if new:
+            WEBHOOKS_RECEIVED.labels(account_id, "new").inc(len(new))
+        if duplicates:
+            WEBHOOKS_RECEIVED.labels(account_id, "duplicate").inc(duplicates)
+        return new
+
+    async def dispatch(self, inbox_ids: list[str]) -> None:
+        """Enqueue the processing job of each newly stored row that needs one."""
+        for inbox_id in inbox_ids:
+            if inbox_id in self._open:
+                self._open.discard(inbox_id)
+                WEBHOOK_INBOX_BACKLOG.inc()
+                await self._enqueue(inbox_id, 0.0, attempts=0)
+
+    async def _insert(
+        self, conn: AsyncConnection, account_id: str, event: ProviderEvent, now: dt.datetime
+    ) -> str | None:
+        ignored = event.kind is None  # a type the hub does not act on: stored, never processed
+        values: dict[str, Any] = {
+            "id": new_id("whin"),
+            "account_id": account_id,
+            "provider_event_id": event.event_id,
+            "event_type": event.type[:128],
+            "payload": msgspec.to_builtins(event),
+            "status": IGNORED if ignored else RECEIVED,
+            "attempts": 0,
+            "error": "event type not applied by the hub" if ignored else None,
+            "received_at": now,
+            "processed_at": now if ignored else None,
+            "next_attempt_at": None if ignored else now + dt.timedelta(seconds=self.lost_job_after),
+        }
+        insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+        stmt = (
+            insert(t.webhook_inbox)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=["account_id", "provider_event_id"])
+            .returning(t.webhook_inbox.c.id)
+        )
+        inserted: str | None = (await conn.execute(stmt)).scalar()
+        return inserted
+
+    async def _enqueue(self, inbox_id: str, delay: float, *, attempts: int) -> None:
+        try:
+            await self.jobs.enqueue(
+                PROCESS_JOB, delay=max(0.0, delay), job_id=f"inbox:{inbox_id}:{attempts}", inbox_id=inbox_id
+            )
+        except Exception:  # Redis down: the row is stored; the sweeper enqueues it later
+            log.warning(
+                "could not enqueue inbox row %s; the sweeper will pick it up", inbox_id, exc_info=True
+            )
+
+    # ------------------------------------------------------------------ process
+    async def _process_job(self, inbox_id: str) -> None:
+        await self.process(inbox_id)
+
+    async def process(self, inbox_id: str) -> None:
+        """Apply one stored event (idempotent: a row already settled is left alone)."""
+        await self._run(inbox_id, replay=False)
+
+    async def _run(self, inbox_id: str, *, replay: bool) -> ReplayResult | None:
+        now = self.clock()
+        try:
+            async with self.engine.begin() as conn:
+                row = await self._lock_row(conn, inbox_id)
+                if row is None or (not replay and row["status"] not in OPEN):
+                    return None
+                event = msgspec.convert(row["payload"], ProviderEvent)
+                decision = await decide(conn, row["account_id"], event)
+                if decision.apply is not None and decision.operation is not None:
+                    applied = await outcomes.apply(
+                        conn,
+                        decision.operation,
+                        scrub_outcome(decision.apply),  # no PAN or secret reaches a stored summary
+                        action="webhook",
+                        now=now,
+                        schedule=self.settings.resolution.schedule,
+                    )
+                    if decision.operation["status"] == OpStatus.UNKNOWN and applied.operation_status in (
+                        OpStatus.SUCCEEDED,
+                        OpStatus.FAILED,
+                    ):
+                        observe_resolved(decision.operation, "webhook", now)  # ambiguous -> certain
+                after, delay = self._settle(row, decision, now, replay=replay)
+                await self._mark(conn, row, after, decision.note, now, delay)
+        except Exception as exc:
+            log.exception("inbox row %s could not be processed", inbox_id)
+            recorded = await self._record_error(inbox_id, f"{type(exc).__name__}: {exc}", now)
+            return None if recorded is None else ReplayResult(**recorded)
+        if row["status"] in OPEN and after not in OPEN:
+            WEBHOOK_INBOX_BACKLOG.dec()
+        for unresolved in decision.nudge:
+            if self.nudge is not None:
+                self.nudge(unresolved)
+        if after == RETRY and delay is not None:
+            await self._enqueue(inbox_id, delay, attempts=int(row["attempts"]) + 1)
+        elif after == FAILED:
+            log.warning(
+                "inbox row %s (%s %s) failed after %d attempts: %s",
+                inbox_id,
+                row["account_id"],
+                row["event_type"],
+                int(row["attempts"]) + 1,
+                decision.note,
+            )
+        op_id = decision.operation["id"] if decision.operation else None
+        log.info(
+            "inbox row %s (%s) -> %s%s", inbox_id, row["event_type"], after, f" ({op_id})" if op_id else ""
+        )
+        return ReplayResult(
+            inbox_id=inbox_id,
+            account_id=row["account_id"],
+            event_type=row["event_type"],
+            provider_event_id=row["provider_event_id"],
+            before=row["status"],
+            after=after,
+            note=decision.note,
+            operation_id=op_id,
+        )
+
+    def _settle(
+        self, row: Row, decision: Decision, now: dt.datetime, *, replay: bool
+    ) -> tuple[str, float | None]:
+        """The row's next status, and the delay before the next try when it is to be retried."""
+        if decision.status != RETRY:
+            return decision.status, None
+        if replay and row["status"] not in OPEN:
+            return row["status"], None  # a replay that still finds nothing leaves a settled row as it was
+        attempts = int(row["attempts"]) + 1
+        if attempts >= self.max_attempts:
+            return FAILED, None
+        sched = self.schedule
+        return RETRY, float(sched[min(attempts - 1, len(sched) - 1)])
+
+    async def _lock_row(self, conn: AsyncConnection, inbox_id: str) -> Row | None:
+        stmt = select(t.webhook_inbox).where(t.webhook_inbox.c.id == inbox_id)
+        if conn.dialect.name == "postgresql":
+            stmt = stmt.with_for_update(skip_locked=True)  # another worker has it: it will settle it
+        found = (await conn.execute(stmt)).mappings().first()
+        return dict(found) if found is not None else None
+
+    async def _mark(
+        self,
+        conn: AsyncConnection,
+        row: Row,
+        status: str,
+        note: str | None,
+        now: dt.datetime,
+        delay: float | None,
+    ) -> None:
+        values: dict[str, Any] = {"status": status, "error": note}
+        if status in OPEN:
+            values["attempts"] = int(row["attempts"]) + 1
+            values["next_attempt_at"] = now + dt.timedelta(seconds=delay or 0.0)
+        elif status != row["status"] or status == FAILED:
+            values["attempts"] = int(row["attempts"]) + 1
+            values["processed_at"] = now
+            values["next_attempt_at"] = None
+        await conn.execute(update(t.webhook_inbox).where(t.webhook_inbox.c.id == row["id"]).values(**values))
+
+    async def _record_error(self, inbox_id: str, error: str, now: dt.datetime) -> dict[str, Any] | None:
+        """Processing raised: count the attempt, retry later, fail after ``max_attempts``."""
+        try:
+            async with self.engine.begin() as conn:
+                row = await self._lock_row(conn, inbox_id)
+                if row is None:
+                    return None
+                attempts = int(row["attempts"]) + 1
+                failed = attempts >= self.max_attempts
+                status = FAILED if failed else RETRY
+                delay = self.schedule[min(attempts - 1, len(self.schedule) - 1)]
+                await conn.execute(
+                    update(t.webhook_inbox)
+                    .where(t.webhook_inbox.c.id == inbox_id)
+                    .values(
+                        status=status,
+                        attempts=attempts,
+                        error=error[:2000],
+                        next_attempt_at=None if failed else now + dt.timedelta(seconds=delay),
+                        processed_at=now if failed else None,
+                    )
+                )
+        except Exception:
+            log.exception("inbox row %s: could not record the error (the sweeper retries it)", inbox_id)
+            return None
+        if not failed:
+            await self._enqueue(inbox_id, delay, attempts=attempts)
+        return {
+            "inbox_id": inbox_id,
+            "account_id": row["account_id"],
+            "event_type": row["event_type"],
+            "provider_event_id": row["provider_event_id"],
+            "before": row["status"],
+            "after": status,
+            "note": error,
+        }
+
+    # ------------------------------------------------------------------ sweep
+    async def _sweep_job(self) -> None:
+        await self.sweep()
+
+    async def sweep(self, *, limit: int = SWEEP_BATCH) -> list[str]:
+        """Re-enqueue rows whose job is overdue (lost, or its retry is due); refresh the backlog gauge."""
+        now = self.clock()
+        w = t.webhook_inbox.c
+        async with self.engine.connect() as conn:
+            due = (
+                await conn.execute(
+                    select(w.id, w.attempts)
+                    .where(w.status.in_(OPEN), w.next_attempt_at <= now)
+                    .order_by(w.next_attempt_at)
+                    .limit(limit)
+                )
+            ).all()
+            backlog = await conn.scalar(
+                select(func.count()).select_from(t.webhook_inbox).where(w.status.in_(OPEN))
+            )
+        WEBHOOK_INBOX_BACKLOG.set(int(backlog or 0))
+        if due:
+            log.info("inbox sweep: %d row(s) due", len(due))
+        for r in due:
+            await self._enqueue(r.id, 0.0, attempts=int(r.attempts or 0))
+        return [r.id for r in due]
+
+    # ------------------------------------------------------------------ replay
+    async def replay(
+        self,
+        *,
+        ids: Sequence[str] = (),
+        account_id: str | None = None,
+        since: dt.datetime | None = None,
+        until: dt.datetime | None = None,
+        limit: int = 10_000,
+    ) -> list[ReplayResult]:
+        """Re-apply stored events (by inbox id, or by account and received time range), oldest first.
+
+        Safe to run at any time: what is already certain stays as it is (see the module doc)."""
+        w = t.webhook_inbox.c
+        stmt = select(w.id, w.status, w.account_id, w.event_type, w.provider_event_id)
+        if ids:
+            stmt = stmt.where(w.id.in_(list(ids)))
+        else:
+            if account_id is None:
+                raise ValueError("replay needs inbox ids, or an account (and optionally a time range)")
+            stmt = stmt.where(w.account_id == account_id)
+            if since is not None:
+                stmt = stmt.where(w.received_at >= since)
+            if until is not None:
+                stmt = stmt.where(w.received_at < until)
+        stmt = stmt.order_by(w.received_at, w.id).limit(limit)
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(stmt)).all()
+        found = {r.id for r in rows}
+        results: list[ReplayResult] = []
+        for missing in [i for i in ids if i not in found]:
+            results.append(
+                ReplayResult(
+                    inbox_id=missing,
+                    account_id="",
+                    event_type="",
+                    provider_event_id="",
+                    before="missing",
+                    after="missing",
+                    note="no such inbox row",
+                )
+            )
+        for r in rows:
+            if r.status == IGNORED:
+                results.append(
+                    ReplayResult(
+                        inbox_id=r.id,
+                        account_id=r.account_id,
+                        event_type=r.event_type,
+                        provider_event_id=r.provider_event_id,
+                        before=r.status,
+                        after=r.status,
+                        note="event type not applied by the hub",
+                    )
+                )
+                continue
+            result = await self._run(r.id, replay=True)
+            results.append(
+                result
+                or ReplayResult(
+                    inbox_id=r.id,
+                    account_id=r.account_id,
+                    event_type=r.event_type,
+                    provider_event_id=r.provider_event_id,
+                    before=r.status,
+                    after=r.status,
+                    note="being processed right now; left alone",
+                )
+            )
+        return results
+
+    # ------------------------------------------------------------------ read
+    async def rows(
+        self, *, status: str | None = None, account_id: str | None = None, limit: int = 100
+    ) -> list[Row]:
+        """Inbox rows, newest first (the CLI's ``webhooks list``)."""
+        w = t.webhook_inbox.c
+        stmt = select(t.webhook_inbox).order_by(w.received_at.desc(), w.id.desc()).limit(limit)
+        if status:
+            stmt = stmt.where(w.status == status)
+        if account_id:
+            stmt = stmt.where(w.account_id == account_id)
+        async with self.engine.connect() as conn:
+            return [dict(r) for r in (await conn.execute(stmt)).mappings().all()]
+
+
+__all__ = ["Inbox", "ReplayResult"]

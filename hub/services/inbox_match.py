@@ -1,0 +1,234 @@
+"""Which operation a provider event is news about, and whether its outcome may be applied.
+
+:func:`decide` runs inside the inbox job's transaction: it finds the resource (payment or
+payout), LOCKS its row (every change to a resource's operations happens under that lock:
+the request path, resolution, webhooks), then picks the operation and says what to do.
+
+Finding the resource, first hit wins:
+
+1. the provider's id of this operation (``operation_reference``: refund id, capture id);
+2. the hub's refund id echoed back (``refund_id``) -> its payment;
+3. the hub's own id echoed back (``payment_id``: ``pay_`` / ``po_``), sent with every call,
+   so an event that arrives before the hub knows the provider reference still matches;
+4. the provider's reference of the payment / payout.
+
+Picking the operation among the resource's operations of the event's kind (authorize and
+authenticate are one family: a provider does not always tell them apart): the one with the
+same ``operation_reference`` / ``refund_id``, else the latest unresolved one, else the latest.
+
+Applying: only final outcomes (succeeded, failed, requires_action for the authorization
+family, returned); never to an operation already certain (late or duplicate news; a payout
+``returned`` excepted, it comes after success by nature); never to a ``requires_action``
+step the payment has moved past. A capture notification for a payment whose authorization
+is still uncertain proves the authorization: it is applied to the authorization (with the
+capture for an automatic-capture payment).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import msgspec
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from adapters.base import OperationKind as K
+from adapters.base import Outcome, OutcomeStatus, ProviderEvent
+from hub.domain.operations import OpStatus, ResourceKind
+from hub.store import tables as t
+from hub.store.repo import Row, load
+
+log = logging.getLogger("payhub.webhooks")
+
+PROCESSED, IGNORED, RETRY = "processed", "ignored", "retry"
+
+_FINAL = frozenset(
+    {OutcomeStatus.SUCCEEDED, OutcomeStatus.FAILED, OutcomeStatus.REQUIRES_ACTION, OutcomeStatus.RETURNED}
+)
+_UNRESOLVED = frozenset({OpStatus.PENDING.value, OpStatus.UNKNOWN.value})
+_CERTAIN = frozenset({OpStatus.SUCCEEDED.value, OpStatus.FAILED.value})
+_AUTH = frozenset({K.AUTHORIZE.value, K.AUTHENTICATE.value})
+
+
+class Decision(msgspec.Struct, kw_only=True):
+    status: str  # processed | ignored | retry
+    note: str | None = None
+    operation: Row | None = None  # the operation the event is about
+    apply: Outcome | None = None  # what to apply to it (None: nothing)
+    nudge: list[str] = msgspec.field(default_factory=list)  # unresolved operations to check now
+
+
+def family(kind: K) -> frozenset[str]:
+    return _AUTH if kind in (K.AUTHORIZE, K.AUTHENTICATE) else frozenset({kind.value})
+
+
+async def decide(conn: AsyncConnection, account_id: str, event: ProviderEvent) -> Decision:
+    kind = event.kind
+    if kind is None:
+        return Decision(status=IGNORED, note="event type not applied by the hub")
+    found = await find_resource(conn, account_id, event)
+    if found is None:
+        return Decision(status=RETRY, note=f"no {_what(kind)} of account {account_id} matches this event yet")
+    table, resource_kind = (
+        (t.payouts, ResourceKind.PAYOUT) if kind == K.PAYOUT else (t.payments, ResourceKind.PAYMENT)
+    )
+    resource = await load(conn, table, found, lock=True, what=resource_kind.value)
+    ops = await _operations(conn, found)
+    outcome = event.outcome
+    if outcome is None:  # news that something changed, without saying what: let resolution look
+        unresolved = [o["id"] for o in ops if o["kind"] in family(kind) and o["status"] in _UNRESOLVED]
+        if unresolved:
+            return Decision(
+                status=PROCESSED, note="no outcome in the event: resolution asked to check", nudge=unresolved
+            )
+        return Decision(status=IGNORED, note="no outcome in the event and nothing unresolved")
+    if outcome.status not in _FINAL:
+        return Decision(
+            status=IGNORED, note=f"{outcome.status.value} is not a final outcome; nothing to apply"
+        )
+    op = pick(ops, event)
+    if op is None:
+        return _without_operation(resource, ops, event, outcome)
+    return _verdict(op, ops, outcome)
+
+
+async def find_resource(conn: AsyncConnection, account_id: str, event: ProviderEvent) -> str | None:
+    """The id of the payment (or payout) the event is about, if the hub has it."""
+    assert event.kind is not None
+    payout = event.kind == K.PAYOUT
+    table = t.payouts if payout else t.payments
+    o = t.operations.c
+    if event.operation_reference:
+        rid = await conn.scalar(
+            select(o.resource_id)
+            .where(
+                o.account_id == account_id,
+                o.operation_reference == event.operation_reference,
+                o.kind.in_(family(event.kind)),
+            )
+            .limit(1)
+        )
+        if rid:
+            return str(rid)
+    if event.kind == K.REFUND and event.refund_id:
+        rid = await conn.scalar(select(t.refunds.c.payment_id).where(t.refunds.c.id == event.refund_id))
+        if rid and await _owned(conn, table, str(rid), account_id):
+            return str(rid)
+    prefix = "po_" if payout else "pay_"
+    if event.payment_id and event.payment_id.startswith(prefix):
+        if await _owned(conn, table, event.payment_id, account_id):
+            return event.payment_id
+    if event.provider_reference:
+        rid = await conn.scalar(
+            select(table.c.id)
+            .where(table.c.account_id == account_id, table.c.provider_reference == event.provider_reference)
+            .limit(1)
+        )
+        if rid:
+            return str(rid)
+    return None
+
+
+async def _owned(conn: AsyncConnection, table: Any, resource_id: str, account_id: str) -> bool:
+    found = await conn.scalar(
+        select(table.c.id).where(table.c.id == resource_id, table.c.account_id == account_id)
+    )
+    return found is not None
+
+
+async def _operations(conn: AsyncConnection, resource_id: str) -> list[Row]:
+    o = t.operations.c
+    rows = await conn.execute(
+        select(t.operations).where(o.resource_id == resource_id).order_by(o.created_at, o.id)
+    )
+    return [dict(r) for r in rows.mappings().all()]
+
+
+def pick(ops: list[Row], event: ProviderEvent) -> Row | None:
+    """The operation (of ``ops``, oldest first) the event is about."""
+    assert event.kind is not None
+    candidates = [o for o in ops if o["kind"] in family(event.kind)]
+    if event.kind == K.REFUND and event.refund_id:
+        mine = [o for o in candidates if o["refund_id"] == event.refund_id]
+        return mine[-1] if mine else None
+    if event.operation_reference:
+        same = [o for o in candidates if o["operation_reference"] == event.operation_reference]
+        if same:
+            return same[-1]
+    unresolved = [o for o in candidates if o["status"] in _UNRESOLVED]
+    if event.kind == K.REFUND:  # several refunds may be open: only an unambiguous one
+        return unresolved[0] if len(unresolved) == 1 else None
+    if unresolved:
+        return unresolved[-1]
+    return candidates[-1] if candidates else None
+
+
+def _verdict(op: Row, ops: list[Row], outcome: Outcome) -> Decision:
+    status = op["status"]
+    if status in _CERTAIN:
+        if outcome.status == OutcomeStatus.RETURNED and op["resource_kind"] == ResourceKind.PAYOUT:
+            return Decision(status=PROCESSED, operation=op, apply=outcome)
+        note = f"operation {op['id']} is already {status}; nothing to apply"
+        if (status == OpStatus.SUCCEEDED) != (outcome.status == OutcomeStatus.SUCCEEDED):
+            note += f" (the provider now says {outcome.status.value}: review it)"
+            log.warning(
+                "provider news for %s (%s) contradicts its outcome %s", op["id"], outcome.status, status
+            )
+        return Decision(status=PROCESSED, note=note, operation=op)
+    if outcome.status == OutcomeStatus.REQUIRES_ACTION and op["kind"] not in _AUTH:
+        return Decision(
+            status=IGNORED, note=f"requires_action is not an outcome of a {op['kind']}", operation=op
+        )
+    if status == OpStatus.REQUIRES_ACTION:
+        index = next(i for i, o in enumerate(ops) if o["id"] == op["id"])
+        later = [o for o in ops[index + 1 :] if o["kind"] != K.REFUND]
+        if later:
+            return Decision(
+                status=PROCESSED,
+                note=f"operation {op['id']} was followed by {later[-1]['id']}: stale news, nothing to apply",
+                operation=op,
+            )
+    return Decision(status=PROCESSED, operation=op, apply=outcome)
+
+
+def _without_operation(resource: Row, ops: list[Row], event: ProviderEvent, outcome: Outcome) -> Decision:
+    assert event.kind is not None
+    if event.kind == K.CAPTURE and outcome.status == OutcomeStatus.SUCCEEDED and "capture_mode" in resource:
+        auth = [o for o in ops if o["kind"] in _AUTH]
+        last = auth[-1] if auth else None
+        automatic = resource["capture_mode"] == "automatic"
+        if last is not None and (last["status"] in _UNRESOLVED or last["status"] == OpStatus.REQUIRES_ACTION):
+            implied = Outcome(
+                status=OutcomeStatus.SUCCEEDED,
+                provider_reference=outcome.provider_reference,
+                amount=outcome.amount if automatic else None,
+                captured=automatic,
+                reason="proven by the provider's capture notification",
+                summary=outcome.summary,
+            )
+            if automatic:
+                return Decision(
+                    status=PROCESSED,
+                    note="capture notification: the purchase is authorized and captured",
+                    operation=last,
+                    apply=implied,
+                )
+            return Decision(
+                status=RETRY,
+                note="the capture notification proves the authorization (applied); "
+                "no capture made by the hub matches it yet",
+                operation=last,
+                apply=implied,
+            )
+        if resource["status"] in ("captured", "refunded"):
+            return Decision(
+                status=PROCESSED, note=f"{resource['id']} is already {resource['status']}; nothing to apply"
+            )
+    return Decision(
+        status=RETRY, note=f"no {event.kind.value} operation on {resource['id']} matches this event yet"
+    )
+
+
+def _what(kind: K) -> str:
+    return "payout" if kind == K.PAYOUT else "payment"
