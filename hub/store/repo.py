@@ -59,13 +59,17 @@ async def add_event(
     data: Mapping[str, Any],
     now: dt.datetime,
 ) -> str:
-    """Outbox: the event is written in the same transaction as the change it reports."""
+    """Outbox: the event is written in the same transaction as the change it reports, with
+    one pending delivery per endpoint subscribed to it (hub.store.outbox)."""
+    from hub.store.outbox import fan_out
+
     event_id = new_id("evt")
     await conn.execute(
         insert(t.events).values(
             id=event_id, owner=owner, type=type, resource_id=resource_id, data=dict(data), created_at=now
         )
     )
+    await fan_out(conn, owner=owner, event_id=event_id, event_type=type, now=now)
     return event_id
 
 
