@@ -69,13 +69,20 @@ class AdminController(Controller):
 
     @post("/api-keys", status_code=201)
     async def create_key(self, request: Request[Any, Any, Any], data: ApiKeyIn) -> Response[bytes]:
+        """The new key is in this response only. An Idempotency-Key replay answers the key's
+        description without it: the secret is never stored, not even in the replay record."""
         hub = request.app.state.hub
+        shown: dict[str, str] = {}
 
         async def run(_: Any) -> Result:
             secret, desc = await hub.api_keys.create(role=data.role, name=data.name, owner=data.owner)
-            return Result(201, {**desc, "key": secret})
+            shown["key"] = secret
+            return Result(201, desc)
 
-        return await run_idempotent(request, actor_of(request), run=run, claim_first=True)
+        response = await run_idempotent(request, actor_of(request), run=run, claim_first=True)
+        if "key" not in shown:  # a replay: the key was shown to the first request only
+            return response
+        return json_response({**msgspec.json.decode(response.content), "key": shown["key"]}, 201)
 
     @get("/api-keys")
     async def list_keys(self, request: Request[Any, Any, Any]) -> Response[bytes]:

@@ -35,8 +35,10 @@ async def require_permission(
         key_id=info.id,
         owner=info.owner,
         role=info.role.value,
-        request_id=connection.headers.get("x-request-id")
-        or connection.scope.get("state", {}).get("request_id"),
+        # the telemetry middleware's id (a sane X-Request-ID, or a fresh one) comes first
+        request_id=connection.scope.get("state", {}).get("request_id")
+        or connection.headers.get("x-request-id", "")[:64]
+        or None,
         source_ip=client.host if client else None,
     )
 
