@@ -9,6 +9,8 @@ import sys
 from contextvars import ContextVar
 from typing import Any
 
+from hub.telemetry.context import log_fields
+
 request_id_var: ContextVar[str | None] = ContextVar("payhub_request_id", default=None)
 
 _STD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
@@ -25,6 +27,7 @@ class JsonFormatter(logging.Formatter):
         rid = request_id_var.get()
         if rid:
             out["request_id"] = rid
+        out.update(log_fields())  # payment_id, operation_id, job, ... (hub.telemetry.context)
         for key, value in vars(record).items():
             if key not in _STD and not key.startswith("_"):
                 out[key] = value

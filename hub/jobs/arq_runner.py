@@ -22,6 +22,8 @@ from arq.cron import CronJob
 from arq.worker import Function, Worker, func
 
 from hub.jobs.base import JobRunner, Task
+from hub.telemetry.context import log_context
+from hub.telemetry.exposition import serve_worker_metrics
 
 log = logging.getLogger("payhub.jobs")
 
@@ -62,6 +64,11 @@ class ArqRunner:
     async def start(self) -> None:
         await self._ensure_pool()
 
+    async def depth(self) -> int:
+        """Jobs waiting in the Redis queue (a sorted set), for the payhub_job_queue_depth gauge."""
+        pool = await self._ensure_pool()
+        return int(await pool.zcard(self.queue_name))
+
     async def stop(self) -> None:
         if self._pool is not None:
             pool, self._pool = self._pool, None
@@ -79,7 +86,7 @@ class ArqRunner:
         return self._pool
 
     def functions(self) -> list[Function]:
-        return [func(_adapt(task), name=name, max_tries=3) for name, task in self._registry.items()]
+        return [func(_adapt(task, name), name=name, max_tries=3) for name, task in self._registry.items()]
 
     def cron_jobs(self) -> list[CronJob]:
         jobs = []
@@ -88,7 +95,7 @@ class ArqRunner:
             seconds_set = set(range(0, 60, step))
             jobs.append(
                 cron(
-                    _adapt(self._registry[name]),
+                    _adapt(self._registry[name], name),
                     name=f"cron:{name}",
                     second=seconds_set,
                     run_at_startup=True,
@@ -104,9 +111,10 @@ class ArqRunner:
         return self._pool
 
 
-def _adapt(task: Task) -> Callable[..., Any]:
+def _adapt(task: Task, name: str) -> Callable[..., Any]:
     async def job(ctx: dict[str, Any], **kwargs: Any) -> None:
-        await task(**kwargs)
+        with log_context(job=name, job_id=ctx.get("job_id")):
+            await task(**kwargs)
 
     job.__qualname__ = getattr(task, "__qualname__", "job")
     return job
@@ -145,6 +153,7 @@ def worker_settings(
             await hub.start()
             owns["started_here"] = True
         ctx["hub"] = hub
+        serve_worker_metrics(getattr(hub, "settings", None))
         log.info("payhub worker started: jobs %s", ", ".join(runner.names))
 
     async def on_shutdown(ctx: dict[str, Any]) -> None:

@@ -9,10 +9,12 @@ id may be queued again.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 from typing import Any
 
 from hub.jobs.base import Task
+from hub.telemetry.context import log_context
 
 log = logging.getLogger("payhub.jobs")
 _PERIODIC = "payhub-periodic:"
@@ -77,6 +79,10 @@ class InProcessRunner:
         """One-off jobs queued or running."""
         return len(self._one_off())
 
+    async def depth(self) -> int:
+        """Queue depth for the payhub_job_queue_depth gauge."""
+        return self.pending
+
     def _one_off(self) -> list[asyncio.Task[None]]:
         return [t for t in self._tasks if not t.get_name().startswith(_PERIODIC)]
 
@@ -91,7 +97,10 @@ class InProcessRunner:
 
     # ---------------------------------------------------------------- internals
     def _spawn(self, coro: Any, name: str | None = None) -> asyncio.Task[None]:
-        task: asyncio.Task[None] = asyncio.get_running_loop().create_task(coro, name=name)
+        # a fresh context, as under arq: a job's log lines never carry the enqueuing request's ids
+        task: asyncio.Task[None] = asyncio.get_running_loop().create_task(
+            coro, name=name, context=contextvars.Context()
+        )
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return task
@@ -104,12 +113,13 @@ class InProcessRunner:
         await self._call(name, kwargs)
 
     async def _call(self, name: str, kwargs: dict[str, Any]) -> None:
-        try:
-            await self._registry[name](**kwargs)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("job %s failed (it will be retried by the sweeper if still due)", name)
+        with log_context(job=name):
+            try:
+                await self._registry[name](**kwargs)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("job %s failed (it will be retried by the sweeper if still due)", name)
 
     async def _loop(self, name: str, seconds: float) -> None:
         while True:

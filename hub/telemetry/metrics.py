@@ -72,6 +72,13 @@ WEBHOOK_INBOX_BACKLOG = Gauge(
     registry=REGISTRY,
 )
 
+NOTIFICATION_POLLS = Counter(
+    "payhub_notification_polls_total",
+    "Polls of a provider's notifications (bank statements) by account and result (ok, error).",
+    ["account", "result"],
+    registry=REGISTRY,
+)
+
 OUTBOUND_DELIVERIES = Counter(
     "payhub_outbound_deliveries_total",
     "Outbound webhook delivery attempts by result (delivered, failed, disabled).",

@@ -16,8 +16,11 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    # /v1/admin/stats reads the operations created in a recent window
+    with op.batch_alter_table("operations") as batch_op:
+        batch_op.create_index("ix_operations_created", ["created_at"], unique=False)
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table("operations") as batch_op:
+        batch_op.drop_index("ix_operations_created")
