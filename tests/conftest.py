@@ -26,6 +26,58 @@ BACKENDS = [
 ]
 
 _pg_db_name: str | None = None
+_REDIS_BASE = os.environ.get("PAYHUB_TEST_REDIS_BASE", "redis://127.0.0.1:6379")
+_REDIS_LOCK = "payhub:test-run"
+_redis_url: str | None = None
+
+
+def redis_test_url() -> str:
+    """A Redis db index of this test run's own (1-15, claimed with a lock key and flushed),
+    so concurrent test runs on one Redis never see each other's jobs.
+    PAYHUB_TEST_REDIS_URL pins one instead."""
+    global _redis_url
+    if _redis_url is not None:
+        return _redis_url
+    pinned = os.environ.get("PAYHUB_TEST_REDIS_URL")
+    if pinned:
+        _redis_url = pinned
+        return pinned
+    import atexit
+
+    import redis
+
+    _redis_url = f"{_REDIS_BASE}/15"  # unreachable Redis: tests report it (fail in CI)
+    for index in range(1, 16):
+        url = f"{_REDIS_BASE}/{index}"
+        try:
+            r = redis.Redis.from_url(url, socket_connect_timeout=1)
+            if not r.set(_REDIS_LOCK, str(os.getpid()), nx=True, ex=6 * 3600):
+                continue
+            r.flushdb()
+            r.set(_REDIS_LOCK, str(os.getpid()), ex=6 * 3600)
+        except redis.RedisError:
+            break
+        _redis_url = url
+
+        def _release(client: redis.Redis = r) -> None:
+            try:
+                client.flushdb()
+            except redis.RedisError:
+                pass
+
+        atexit.register(_release)
+        break
+    return _redis_url
+
+
+def flush_test_redis() -> None:
+    """Lose every queued job (a Redis flush), keeping this run's claim on its db index."""
+    import redis
+
+    r = redis.Redis.from_url(redis_test_url())
+    r.flushdb()
+    r.set(_REDIS_LOCK, str(os.getpid()), ex=6 * 3600)
+
 
 
 async def _create_pg_db() -> str:

@@ -76,6 +76,11 @@ read = 9.0
         ("", {"PAYHUB_DATABASE_URL": "mysql://x"}, "database_url"),
         ("", {"PAYHUB_PORT": "eighty"}, "PAYHUB_PORT"),
         ('default_account = "ghost"\n', {}, "default_account"),
+        ("[idempotency]\nreap_interval = 0\n", {}, "idempotency.reap_interval"),
+        ("[idempotency]\nttl_hours = -1\n", {}, "idempotency.ttl_hours"),
+        ("[resolution]\nschedule = []\n", {}, "resolution.schedule"),
+        ("[resolution]\nschedule = [2.0, -1.0]\n", {}, "resolution.schedule[1]"),
+        ("[resolution]\nsweep_interval = 0\n", {}, "resolution.sweep_interval"),
     ],
 )
 def test_invalid_configuration_names_the_key(

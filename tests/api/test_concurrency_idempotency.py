@@ -160,3 +160,40 @@ async def test_reaper_removes_expired_keys_but_never_running_ones(harness) -> No
     async with harness.hub.engine.connect() as conn:
         left = (await conn.execute(select(idempotency_keys.c.key))).scalars().all()
     assert left == ["old-running"]
+
+
+async def test_the_periodic_reaper_job_runs_on_its_own(db_url, tmp_path) -> None:
+    """`[idempotency] reap_interval`: the job runner deletes expired keys without anyone asking;
+    a key whose request still runs survives, and an expired key can be used again afresh."""
+    from tests.conftest import SANDBOX_TOML, start_harness
+
+    h = await start_harness(db_url, tmp_path, config_toml=SANDBOX_TOML + "\n[idempotency]\nreap_interval = 0.2\n")
+    try:
+        first = await h.post("/v1/payments", BODY, **{"Idempotency-Key": "expiring"})
+        now = dt.datetime.now(dt.UTC)
+        async with h.hub.engine.begin() as conn:
+            await conn.execute(update(idempotency_keys).values(expires_at=now - dt.timedelta(minutes=1)))
+            await conn.execute(
+                idempotency_keys.insert().values(
+                    owner="default",
+                    key="still-running",
+                    fingerprint="x",
+                    status="started",
+                    locked_until=now + dt.timedelta(minutes=5),
+                    created_at=now - dt.timedelta(days=2),
+                    expires_at=now - dt.timedelta(days=1),
+                )
+            )
+        async with asyncio.timeout(10):
+            while True:
+                async with h.hub.engine.connect() as conn:
+                    left = (await conn.execute(select(idempotency_keys.c.key))).scalars().all()
+                if left == ["still-running"]:
+                    break
+                await asyncio.sleep(0.1)
+        again = await h.post("/v1/payments", BODY, **{"Idempotency-Key": "expiring"})
+        assert again.status_code == 201 and "idempotent-replayed" not in again.headers
+        assert again.json()["id"] != first.json()["id"]
+    finally:
+        await h.client.aclose()
+        await h.hub.stop()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -17,9 +16,9 @@ from hub.api.review import OperationReviewController
 from hub.jobs.inprocess import InProcessRunner
 from hub.services.resolution import Resolver
 from hub.store import tables as t
-from tests.conftest import IN_CI, HubHarness, start_harness
+from tests.conftest import IN_CI, HubHarness, redis_test_url, start_harness
 
-REDIS_URL = os.environ.get("PAYHUB_TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
+REDIS_URL = redis_test_url()  # this run's own db index
 
 # read timeout 0.5 s -> the hang card is ambiguous after ~2 s (connect + read + 1)
 FAST_TOML = """
@@ -64,6 +63,7 @@ def wire(hub: Any, jobs: Any) -> Resolver:
 
 async def wired_harness(db_url: str, tmp_path: Path, jobs: Any, toml: str = FAST_TOML) -> HubHarness:
     h = await start_harness(db_url, tmp_path, config_toml=toml, simulator_options={"hang_seconds": 5.0})
+    await h.hub.jobs.stop()  # the runner Hub.start started: replaced below, its loops must not linger
     wire(h.hub, jobs)
     # hub/api/app.py route_handlers gets OperationReviewController (lead); until then, register it here
     app = create_app(h.hub, manage_lifecycle=False)

@@ -1,4 +1,4 @@
-"""The arq runner against a real Redis (db 9 of redis://127.0.0.1:6379, flushed first).
+"""The arq runner against a real Redis (this test run's own db index, flushed first).
 
 In CI (CI=true) an unreachable Redis FAILS the test; elsewhere it is skipped.
 """
@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from hub.jobs.arq_runner import ArqRunner, create_worker, worker_settings
+from tests.conftest import flush_test_redis
 from tests.resolution.conftest import (
     FAST_TOML,
     HANG,
@@ -42,11 +43,11 @@ async def redis_db() -> AsyncIterator[Any]:
     except Exception as exc:
         await r.aclose()
         redis_required(exc)
-    await r.flushdb()
+    flush_test_redis()
     try:
         yield r
     finally:
-        await r.flushdb()
+        flush_test_redis()
         await r.aclose()
 
 
@@ -87,7 +88,7 @@ async def test_arq_enqueue_worker_runs_and_sweep_recovers_after_flushdb(
         assert p2["status"] == "processing"
         await asyncio.gather(*list(h.hub.resolver._background))  # the enqueue reached Redis
         assert await redis_db.zcard(jobs.queue_name) == 1
-        await redis_db.flushdb()
+        flush_test_redis()
         await asyncio.sleep(1.5)  # past next_check_at: nothing runs, nothing is queued
         r = await h.get(f"/v1/payments/{p2['id']}")
         assert r.json()["status"] == "processing"

@@ -236,3 +236,39 @@ async def test_webhook_strategy_waits_then_falls_back(rh, monkeypatch) -> None:
     r = await rh.get(f"/v1/admin/operations/{(await op_of(rh.hub, p['id']))['id']}")
     actions = [a["action"] for a in r.json()["attempts"]]
     assert actions[:3] == ["call", "webhook", "webhook"] and actions[3] == "lookup"
+
+
+async def test_replay_resends_the_same_parameters_under_the_same_key(rh, monkeypatch) -> None:
+    """A `replay` strategy resends the original authorization — description included — under
+    the operation's provider idempotency key: the simulator (Stripe's semantics) answers with
+    the charge it already made instead of refusing a key reused with other parameters.
+
+    A vaulted card without CVC: a CVC is never kept (PCI DSS 3.3.1), so an authorization sent
+    with one cannot be replayed byte for byte — that is why adapters prefer `lookup`."""
+    from adapters.base import Capabilities, OperationKind, Strategy
+
+    provider = rh.hub.providers.get("sandbox")
+    caps = provider.adapter.capabilities
+    monkeypatch.setattr(
+        provider.adapter,
+        "capabilities",
+        Capabilities(
+            features=caps.features,
+            currencies=caps.currencies,
+            resolution={k: (Strategy.REPLAY,) for k in OperationKind},
+        ),
+    )
+    pm = await rh.post(
+        "/v1/payment-methods", {"type": "card", "card": {"number": HANG, "exp_month": 12, "exp_year": 2031}}
+    )
+    assert pm.status_code == 201, pm.text
+    body = pay(HANG, description="order 1001, blue mug")
+    body["payment_method"] = {"type": "card", "token": pm.json()["id"]}
+    p = (await rh.post("/v1/payments", body)).json()
+    assert p["status"] == "processing"
+    done = await wait_status(rh, p["id"], "authorized")
+    assert done["provider_reference"]
+    assert sim(rh).count("authorize") == 1  # the replay was recognised, not charged again
+    assert sim(rh).replays >= 1
+    r = await rh.get(f"/v1/admin/operations/{(await op_of(rh.hub, p['id']))['id']}")
+    assert ("replay", "succeeded") in [(a["action"], a["outcome"]) for a in r.json()["attempts"]]
