@@ -11,6 +11,7 @@ from pathlib import Path
 
 from hub.config import Settings, load_settings
 from hub.domain.errors import ConfigError
+from hub.webhooks_cli import add_parsers as add_webhook_parsers
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -118,6 +119,73 @@ def cmd_api_keys_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    from hub.services.audit import AuditLog
+    from hub.store.db import create_engine
+
+    settings = _settings(args)
+
+    async def main() -> int:
+        engine = create_engine(settings.database_url)
+        try:
+            result = await AuditLog(engine).verify()
+        finally:
+            await engine.dispose()
+        print(result.describe())
+        if result.ok:
+            print(f"head hash: {result.head_hash}")
+        return 0 if result.ok else 1
+
+    return asyncio.run(main())
+
+
+def cmd_vault_rotate(args: argparse.Namespace) -> int:
+    from hub.security import build_vault
+    from hub.services.rotation import ColumnReport, RetireRefused, Rotation
+    from hub.store.db import create_engine
+
+    settings = _settings(args)
+
+    def progress(rep: ColumnReport) -> None:
+        print(f"  {rep.label}: scanned {rep.scanned}, re-wrapped {rep.rewrapped}, "
+              f"current {rep.current}, changed {rep.changed}, failed {rep.failed}", flush=True)
+
+    async def main() -> int:
+        engine = create_engine(settings.database_url)
+        rotation = Rotation(engine, build_vault(settings.kms))
+        try:
+            if not args.rewrap_only:
+                version = await rotation.rotate()
+                print(f"KEK {rotation.vault.kms.key_id}: new version {version} takes new writes")
+            print(f"re-wrapping onto version {rotation.vault.kms.current_version} "
+                  f"(batches of {args.batch_size})", flush=True)
+            report = await rotation.rewrap_all(batch_size=args.batch_size, progress=progress)
+            for col in report.columns:
+                for error in col.errors:
+                    print(f"  error: {error}", file=sys.stderr)
+            print(f"done: {report.rewrapped} re-wrapped, {report.changed} changed concurrently, "
+                  f"{report.failed} failed")
+            census = await rotation.census()
+            for (kek_id, version), n in sorted(census.items()):
+                print(f"  in use: KEK {kek_id} version {version}: {n}")
+            if args.retire is not None:
+                try:
+                    await rotation.retire(args.retire)
+                except RetireRefused as exc:
+                    print(f"payhub vault rotate: refused: {exc}", file=sys.stderr)
+                    return 1
+                print(f"KEK {rotation.vault.kms.key_id} version {args.retire} retired")
+            return 1 if report.failed else 0
+        finally:
+            await engine.dispose()
+
+    try:
+        return asyncio.run(main())
+    except Exception as exc:
+        print(f"payhub vault rotate: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 2
+
+
 def cmd_simulator_serve(args: argparse.Namespace) -> int:
     from adapters.simulator.app import serve
 
@@ -184,6 +252,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--owner", default="default")
     p.set_defaults(func=cmd_api_keys_create)
 
+    audit = sub.add_parser("audit", help="the audit log").add_subparsers(dest="sub", required=True)
+    p = audit.add_parser("verify", help="check the hash chain; print the first broken link (exit 1)")
+    p.set_defaults(func=cmd_audit_verify)
+
+    vault = sub.add_parser("vault", help="the vault").add_subparsers(dest="sub", required=True)
+    p = vault.add_parser("rotate", help="add a KEK version and re-wrap every stored data key (online)")
+    p.add_argument("--rewrap-only", action="store_true", help="re-wrap onto the current version only")
+    p.add_argument("--batch-size", type=int, default=500)
+    p.add_argument("--retire", type=int, metavar="VERSION",
+                   help="afterwards retire VERSION (refused while anything still uses it)")
+    p.set_defaults(func=cmd_vault_rotate)
+
     sim = sub.add_parser("simulator", help="the simulated PSP").add_subparsers(dest="sub", required=True)
     p = sim.add_parser("serve", help="serve the simulated PSP on a real port")
     p.add_argument("--host", default="127.0.0.1")
@@ -208,6 +288,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("adapter")
     p.add_argument("--target", default="fake", choices=["fake", "sandbox", "all"])
     p.set_defaults(func=cmd_contract_test)
+
+    add_webhook_parsers(sub, _settings)  # payhub webhooks replay | list
     return parser
 
 

@@ -49,6 +49,7 @@ class IdempotencyConfig(msgspec.Struct, forbid_unknown_fields=True):
     ttl_hours: float = 24.0
     required: bool = False  # make Idempotency-Key mandatory on POST /v1/payments and /v1/payouts
     lease_seconds: float = 60.0  # how long a running request holds its key
+    reap_interval: float = 600.0  # seconds between runs of the job deleting expired keys
 
 
 class ResolutionConfig(msgspec.Struct, forbid_unknown_fields=True):
@@ -58,6 +59,34 @@ class ResolutionConfig(msgspec.Struct, forbid_unknown_fields=True):
     )
     sweep_interval: float = 15.0  # seconds between sweeps for overdue work
     lease_margin: float = 10.0  # added to an account's read timeout for a call's lease
+
+
+class NotificationsConfig(msgspec.Struct, forbid_unknown_fields=True):
+    """Polled provider news (bank statements: camt.054) for NOTIFICATION_POLLING accounts."""
+
+    poll_interval: float = 30.0  # seconds between polls of each such account
+
+
+class WebhooksConfig(msgspec.Struct, forbid_unknown_fields=True):
+    """Outbound deliveries to subscribed endpoints."""
+
+    dispatch_interval: float = 1.0  # seconds between looks for due deliveries
+    timeout: float = 10.0  # seconds one delivery attempt may take, all in
+    # seconds to wait after the 1st, 2nd, ... failed attempt; none left = failed (~3 days by default)
+    retry_schedule: list[float] = msgspec.field(
+        default_factory=lambda: [5.0, 300.0, 1800.0, 7200.0, 18000.0, *[36000.0] * 6]
+    )
+    batch_size: int = 100  # deliveries handed out per dispatch
+    per_endpoint_concurrency: int = 4  # attempts in flight to one endpoint at once
+
+
+class TelemetryConfig(msgspec.Struct, forbid_unknown_fields=True):
+    otel: bool = False  # OpenTelemetry spans (needs payhub[otel])
+    exporter: str = "otlp"  # otlp (needs otlp_endpoint + opentelemetry-exporter-otlp) | console | none
+    otlp_endpoint: str | None = None  # e.g. http://otel-collector:4318/v1/traces
+    service_name: str = "payhub"
+    backlog_refresh_seconds: float = 5.0  # /metrics: backlog COUNTs at most this often
+    worker_metrics_port: int | None = None  # payhub worker: serve its own /metrics on this port
 
 
 class Settings(msgspec.Struct, forbid_unknown_fields=True):
@@ -73,6 +102,9 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True):
     kms: KmsConfig = msgspec.field(default_factory=KmsConfig)
     idempotency: IdempotencyConfig = msgspec.field(default_factory=IdempotencyConfig)
     resolution: ResolutionConfig = msgspec.field(default_factory=ResolutionConfig)
+    notifications: NotificationsConfig = msgspec.field(default_factory=NotificationsConfig)
+    telemetry: TelemetryConfig = msgspec.field(default_factory=TelemetryConfig)
+    webhooks: WebhooksConfig = msgspec.field(default_factory=WebhooksConfig)
     public_url: str | None = None  # how shoppers reach this hub (3DS pages of the in-process simulator)
     embedded_account: bool = True  # add the `sandbox` simulator account when none is configured
     config_path: str | None = None
@@ -104,15 +136,20 @@ ENV_OVERRIDES: Mapping[str, tuple[str | None, str]] = {
     "PAYHUB_IDEMPOTENCY_TTL_HOURS": ("idempotency", "ttl_hours"),
     "PAYHUB_IDEMPOTENCY_REQUIRED": ("idempotency", "required"),
     "PAYHUB_RESOLUTION_DEADLINE_HOURS": ("resolution", "deadline_hours"),
+    "PAYHUB_OTEL": ("telemetry", "otel"),
+    "PAYHUB_OTEL_EXPORTER": ("telemetry", "exporter"),
+    "PAYHUB_OTLP_ENDPOINT": ("telemetry", "otlp_endpoint"),
+    "PAYHUB_WORKER_METRICS_PORT": ("telemetry", "worker_metrics_port"),
 }
-_NUMERIC = {"port", "ttl_hours", "deadline_hours"}
-_BOOLEAN = {"required"}
+_NUMERIC = {"port", "ttl_hours", "deadline_hours", "worker_metrics_port"}
+_INTEGER = {"port", "worker_metrics_port"}
+_BOOLEAN = {"required", "otel"}
 
 
 def _env_value(key: str, raw: str, env_name: str) -> Any:
     if key in _NUMERIC:
         try:
-            return int(raw) if key == "port" else float(raw)
+            return int(raw) if key in _INTEGER else float(raw)
         except ValueError as exc:
             raise ConfigError(f"{env_name}: expected a number, got {raw!r}") from exc
     if key in _BOOLEAN:
@@ -188,6 +225,12 @@ def _validate(settings: Settings, env: Mapping[str, str]) -> None:
         raise ConfigError("kms.aws_key_ids: aws-kms needs key_id and at least one KMS key id / ARN")
     if settings.log_format not in ("json", "text"):
         raise ConfigError("log_format: must be 'json' or 'text'")
+    _validate_telemetry(settings.telemetry)
+    _validate_webhooks(settings.webhooks)
+    _validate_idempotency(settings.idempotency)
+    _validate_resolution(settings.resolution)
+    if settings.notifications.poll_interval <= 0:
+        raise ConfigError("notifications.poll_interval: must be positive seconds")
     seen: set[str] = set()
     for i, acct in enumerate(settings.accounts):
         where = f"accounts[{i}]"
@@ -210,3 +253,50 @@ def _validate(settings: Settings, env: Mapping[str, str]) -> None:
         raise ConfigError(f"default_account: no account {settings.default_account!r} is configured")
     if settings.default_account is None and len(settings.accounts) == 1:
         settings.default_account = settings.accounts[0].id
+
+
+def _validate_idempotency(cfg: IdempotencyConfig) -> None:
+    for name in ("ttl_hours", "lease_seconds", "reap_interval"):
+        if getattr(cfg, name) <= 0:
+            raise ConfigError(f"idempotency.{name}: must be positive")
+
+
+def _validate_resolution(cfg: ResolutionConfig) -> None:
+    if cfg.deadline_hours <= 0:
+        raise ConfigError("resolution.deadline_hours: must be positive hours")
+    if not cfg.schedule:
+        raise ConfigError("resolution.schedule: needs at least one delay (seconds)")
+    for i, delay in enumerate(cfg.schedule):
+        if delay < 0:
+            raise ConfigError(f"resolution.schedule[{i}]: must be zero or positive seconds")
+    if cfg.sweep_interval <= 0:
+        raise ConfigError("resolution.sweep_interval: must be positive seconds")
+    if cfg.lease_margin < 0:
+        raise ConfigError("resolution.lease_margin: must be zero or positive seconds")
+
+
+def _validate_webhooks(cfg: WebhooksConfig) -> None:
+    if cfg.dispatch_interval <= 0:
+        raise ConfigError("webhooks.dispatch_interval: must be positive seconds")
+    if not 0 < cfg.timeout <= 300:
+        raise ConfigError("webhooks.timeout: must be positive seconds, at most 300")
+    for i, delay in enumerate(cfg.retry_schedule):
+        if delay < 0:
+            raise ConfigError(f"webhooks.retry_schedule[{i}]: must be zero or positive seconds")
+    if cfg.batch_size < 1:
+        raise ConfigError("webhooks.batch_size: must be at least 1")
+    if cfg.per_endpoint_concurrency < 1:
+        raise ConfigError("webhooks.per_endpoint_concurrency: must be at least 1")
+
+
+def _validate_telemetry(tel: TelemetryConfig) -> None:
+    if tel.exporter not in ("otlp", "console", "none"):
+        raise ConfigError("telemetry.exporter: must be 'otlp', 'console' or 'none'")
+    if tel.otlp_endpoint is not None and not tel.otlp_endpoint.startswith(("http://", "https://")):
+        raise ConfigError("telemetry.otlp_endpoint: must be an http(s) URL")
+    if not tel.service_name.strip():
+        raise ConfigError("telemetry.service_name: must not be empty")
+    if tel.backlog_refresh_seconds < 0:
+        raise ConfigError("telemetry.backlog_refresh_seconds: must be zero or more seconds")
+    if tel.worker_metrics_port is not None and not 1 <= tel.worker_metrics_port <= 65535:
+        raise ConfigError("telemetry.worker_metrics_port: must be a TCP port (1-65535)")

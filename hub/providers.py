@@ -10,9 +10,11 @@ import httpx
 
 from adapters import registry
 from adapters.base import REQUIRED_CAPABILITY, Account, Adapter, Capability, OperationKind, Strategy
+from hub import http_redaction
 from hub.config import SIMULATOR_IN_PROCESS_URL, AccountConfig
 from hub.domain.errors import ConfigError, NotFound, NotSupportedByAccount
 from hub.http import make_transport
+from vault.redaction import register_secret
 
 log = logging.getLogger("payhub.providers")
 
@@ -101,6 +103,8 @@ class Providers:
             connect_timeout=cfg.timeouts.connect,
             read_timeout=cfg.timeouts.read,
         )
+        for secret in cfg.credentials.values():  # scrubbed from every log line from now on
+            register_secret(secret)
         problems = adapter_cls.validate_account(account)
         if problems:
             raise ConfigError(f"{where}: " + "; ".join(problems))
@@ -111,7 +115,9 @@ class Providers:
             transport = httpx.ASGITransport(app=in_process)  # type: ignore[arg-type]
         else:
             transport = make_transport(self._transport, **options)
-        client = httpx.AsyncClient(base_url=base_url, timeout=timeout, transport=transport)
+        client = httpx.AsyncClient(
+            base_url=base_url, timeout=timeout, transport=transport, event_hooks=http_redaction.event_hooks()
+        )
         provider = ProviderAccount(
             account=account, adapter=adapter_cls(account, client), client=client, in_process_app=in_process
         )

@@ -17,12 +17,21 @@ from hub.security import build_vault, init_vault
 from hub.services import representations as rep
 from hub.services.accounts import Accounts
 from hub.services.api_keys import ApiKeys
+from hub.services.audit import AuditLog
+from hub.services.deliveries import Deliveries
+from hub.services.housekeeping import Housekeeping
+from hub.services.inbox import Inbox
+from hub.services.notifications import NotificationPoller
 from hub.services.payment_methods import PaymentMethods
 from hub.services.payments import Actor, PaymentService
+from hub.services.payouts import PayoutService
 from hub.services.resolution import Resolver
+from hub.services.webhook_endpoints import WebhookEndpoints
 from hub.store import tables as t
 from hub.store.db import create_engine, migrate
 from hub.store.repo import load
+from hub.telemetry import tracing
+from hub.telemetry.gauges import BacklogGauges
 from idempotency.store import IdempotencyStore
 
 log = logging.getLogger("payhub")
@@ -51,6 +60,7 @@ class Hub:
         self.payment_methods = PaymentMethods(self.engine, self.vault)
         self.accounts = Accounts(self.engine, self.vault, self.providers)
         self.payments = PaymentService(self.engine, self.providers, settings, self.payment_methods)
+        self.payouts = PayoutService(self.engine, self.providers, settings, self.vault, self.payment_methods)
         self.jobs: JobRunner
         if settings.redis_url:
             from hub.jobs.arq_runner import ArqRunner
@@ -61,6 +71,24 @@ class Hub:
         self.resolver = Resolver(self.engine, self.providers, settings, self.jobs, methods=self.payment_methods)
         self.payments.resolver = self.resolver
         self.payments.on_unknown = self.resolver.on_unknown
+        self.audit = AuditLog(self.engine)
+        self.resolver.audit = self.audit
+        self.payouts.resolver = self.resolver
+        self.payouts.on_unknown = self.resolver.on_unknown
+        self.resolver.payouts = self.payouts
+        self.inbox = Inbox(self.engine, self.providers, self.jobs, settings, nudge=self.resolver.on_unknown)
+        self.notifications = NotificationPoller(
+            self.engine, self.providers, settings, self.jobs, ingest=self.inbox.ingest
+        )
+        self.webhook_endpoints = WebhookEndpoints(self.engine, self.vault)
+        self.deliveries = Deliveries(
+            self.engine, self.webhook_endpoints, settings.webhooks, self.jobs, transport=transport
+        )
+        self.housekeeping = Housekeeping(self.jobs, self.idempotency, settings)
+        self.gauges = BacklogGauges(
+            self.engine, self.jobs, min_interval=settings.telemetry.backlog_refresh_seconds
+        )
+        self.tracing = False  # set by start(): [telemetry] otel
         self.started = False
 
     async def start(self, *, auto_migrate: bool = True) -> None:
@@ -70,13 +98,17 @@ class Hub:
         for i, acct in enumerate(self.settings.accounts):
             self.providers.add(acct, where=f"accounts[{i}]")
         await self.accounts.sync_config(self.settings.accounts)
+        self.tracing = tracing.configure(self.settings.telemetry)
         await self.jobs.start()
         self.started = True
 
     async def stop(self) -> None:
         await self.jobs.stop()
+        await self.deliveries.close()
         await self.providers.close()
         await self.engine.dispose()
+        if self.tracing:
+            tracing.shutdown()
 
     async def bootstrap_keys(self) -> str | None:
         """PAYHUB_BOOTSTRAP_API_KEY becomes an admin key; on a first start with no key at all,

@@ -13,16 +13,24 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, ScalarRenderPlugin, SwaggerRenderPlugin
 
 from hub.api.admin import AdminController
+from hub.api.audit import AuditController
+from hub.api.audit_hooks import audit_middleware
 from hub.api.auth import require_permission
 from hub.api.events import EventController
 from hub.api.health import health, ready
 from hub.api.payment_methods import PaymentMethodController
 from hub.api.payments import PaymentController
+from hub.api.payouts import PayoutController
+from hub.api.problem_redaction import problem_redaction_middleware
 from hub.api.problems import on_http_exception, on_problem, on_unexpected, problem
 from hub.api.review import OperationReviewController
 from hub.api.simulator_pages import simulator_pages
+from hub.api.stats import admin_stats, metrics
+from hub.api.webhook_endpoints import WebhookEndpointController
+from hub.api.webhooks import receive_webhook
 from hub.domain.errors import ProblemError
 from hub.runtime import Hub
+from hub.telemetry.middleware import install as install_telemetry
 from idempotency.errors import IdempotencyError
 
 
@@ -45,18 +53,25 @@ def create_app(hub: Hub, *, manage_lifecycle: bool = True) -> Litestar:
         app_config.state["hub"] = hub
         return app_config
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             health,
             ready,
             PaymentController,
+            PayoutController,
             PaymentMethodController,
             EventController,
+            WebhookEndpointController,
             AdminController,
             OperationReviewController,
+            AuditController,
             simulator_pages,
+            metrics,
+            admin_stats,
+            receive_webhook,
         ],
         guards=[require_permission],
+        middleware=[problem_redaction_middleware, audit_middleware],
         exception_handlers={
             ProblemError: on_problem,
             IdempotencyError: _on_idempotency,
@@ -77,5 +92,7 @@ def create_app(hub: Hub, *, manage_lifecycle: bool = True) -> Litestar:
             ],
         ),
         request_max_body_size=1024 * 1024,
+        logging_config=None,  # logging is hub.logs.setup_logging's (JSON + redaction); Litestar must not replace it
         debug=False,
     )
+    return install_telemetry(app)  # outermost: request id, latency by route template, request span

@@ -49,6 +49,7 @@ from adapters.base import (
     Outcome,
     OutcomeStatus,
     PaymentMethod,
+    PayoutRequest,
     RefundRequest,
     Strategy,
     ThreeDS,
@@ -56,7 +57,7 @@ from adapters.base import (
 )
 from adapters.base import OperationKind as K
 from hub.config import Settings
-from hub.domain.errors import Conflict, InvalidState, ValidationFailed
+from hub.domain.errors import Conflict, InvalidState, ProblemError, ValidationFailed
 from hub.domain.operations import OpStatus, ResourceKind
 from hub.jobs.base import JobRunner
 from hub.providers import ProviderAccount, Providers
@@ -65,6 +66,8 @@ from hub.services import representations as rep
 from hub.services.executor import call_adapter
 from hub.store import tables as t
 from hub.store.repo import Row, add_event, load, update_row, utcnow
+from hub.telemetry.context import bind_log_context, log_context, operation_log_ids
+from hub.telemetry.resolution import observe_resolved
 
 log = logging.getLogger("payhub.resolution")
 
@@ -104,6 +107,12 @@ class AuditHook(Protocol):
     ) -> None: ...
 
 
+class PayoutReplay(Protocol):
+    """hub.services.payouts.PayoutService: a payout's transfer rebuilt for a replay."""
+
+    async def replay_request(self, op: Row, payout: Row) -> PayoutRequest: ...
+
+
 class _CannotUse(Exception):
     """This strategy cannot be used for this operation (try the next one)."""
 
@@ -138,6 +147,7 @@ class Resolver:
         self.clock = clock
         self.methods = methods  # to replay an authorization made with a vaulted card
         self.audit: AuditHook | None = None  # the audit log plugs in here (admin settle)
+        self.payouts: PayoutReplay | None = None  # to replay a payout's transfer
         self._local: dict[str, asyncio.Lock] = {}  # one check per operation at a time in this process
         self._background: set[asyncio.Task[bool]] = set()
         jobs.register(RESOLVE_JOB, self._resolve_job)
@@ -183,7 +193,8 @@ class Resolver:
         lock = self._local.setdefault(operation_id, asyncio.Lock())
         try:
             async with lock:
-                await self._resolve(operation_id)
+                with log_context(operation_id=operation_id):
+                    await self._resolve(operation_id)
         finally:
             if not lock.locked() and self._local.get(operation_id) is lock:
                 del self._local[operation_id]
@@ -193,6 +204,7 @@ class Resolver:
         if claimed is None:
             return
         op, resource = claimed
+        bind_log_context(**operation_log_ids(op))
         provider = self.providers.get(op["account_id"])
         strategy, outcome, ms = await self._check(op, resource, provider)
         now = self.clock()
@@ -216,6 +228,8 @@ class Resolver:
             elif after["requires_review"]:
                 await update_row(conn, t.operations, operation_id, {"requires_review": False})
                 await self._recompute_review(conn, after, now)
+        if applied.operation_status.value in CERTAIN:
+            observe_resolved(op, strategy, now)
         log.info(
             "operation %s (%s) checked by %s: %s",
             operation_id,
@@ -268,7 +282,9 @@ class Resolver:
     async def _check(
         self, op: Row, resource: Row, provider: ProviderAccount
     ) -> tuple[str, Outcome, int | None]:
-        """Run the first usable strategy; one that cannot apply hands over to the next."""
+        """Run the first usable strategy; one that cannot apply hands over to the next
+        (so does a lookup answering that it needs a replay: the submission id is unknown)."""
+        needs_replay: tuple[str, Outcome, int | None] | None = None
         for strategy in self._strategies(op, provider):
             if strategy == Strategy.WEBHOOK:
                 return (
@@ -281,7 +297,9 @@ class Resolver:
                     call = self._lookup_call(op, resource, provider)
                 else:
                     call = await self._replay_call(op, resource, provider)
-                outcome, ms = await call_adapter(provider, call)
+                outcome, ms = await call_adapter(
+                    provider, call, operation="lookup" if strategy == Strategy.LOOKUP else op["kind"]
+                )
             except (_CannotUse, NotSupported, InvalidRequest) as exc:
                 log.info("operation %s: %s not usable (%s)", op["id"], strategy.value, exc)
                 continue
@@ -290,7 +308,16 @@ class Resolver:
                 outcome = Outcome(
                     status=OutcomeStatus.UNKNOWN, reason=f"lookup not processed: {outcome.reason}"
                 )
+            if (
+                strategy == Strategy.LOOKUP
+                and outcome.status == OutcomeStatus.UNKNOWN
+                and outcome.summary.get("needs") == Strategy.REPLAY.value
+            ):
+                needs_replay = (strategy.value, outcome, ms)
+                continue
             return strategy.value, outcome, ms
+        if needs_replay is not None:
+            return needs_replay
         return (
             "lookup",
             Outcome(
@@ -323,8 +350,14 @@ class Resolver:
 
     async def _replay_call(self, op: Row, payment: Row, provider: ProviderAccount) -> Callable[[], Any]:
         """The original request again, with the same provider idempotency key."""
-        if op["resource_kind"] != ResourceKind.PAYMENT:
-            raise _CannotUse("replay of payouts is not supported (the destination stays in the vault)")
+        if op["resource_kind"] == ResourceKind.PAYOUT:
+            if self.payouts is None:
+                raise _CannotUse("no payout service to rebuild the transfer from")
+            try:
+                preq = await self.payouts.replay_request(op, payment)
+            except (ValueError, ProblemError) as exc:  # destination gone (card deleted, ...)
+                raise _CannotUse(f"the transfer cannot be rebuilt: {exc}") from exc
+            return lambda: provider.adapter.payout(preq)
         kind = K(op["kind"])
         req = op["request"] or {}
         common: dict[str, Any] = {
@@ -344,6 +377,7 @@ class Resolver:
                 capture=bool(req.get("capture", payment["capture_mode"] == "automatic")),
                 payment_method=await self._payment_method(payment, req.get("payment_method") or {}),
                 three_ds=ThreeDS(**req["three_ds"]) if req.get("three_ds") else None,
+                description=req.get("description"),
             )
             return lambda: adapter.authorize(areq)
         if not provider_reference:
@@ -540,5 +574,7 @@ class Resolver:
                     after=rep.operation(after),
                     detail=f"{outcome}: {reason}",
                 )
+        bind_log_context(**operation_log_ids(before))
+        observe_resolved(before, "settle", now)
         log.warning("operation %s settled %s by %s: %s", operation_id, outcome, who, reason)
         return {**rep.operation(after), op["resource_kind"]: _render(op, resource)}

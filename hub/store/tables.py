@@ -202,6 +202,8 @@ operations = Table(
     _ts("resolved_at", nullable=True),
     Index("ix_operations_resource", "resource_id"),
     Index("ix_operations_due", "status", "next_check_at"),
+    Index("ix_operations_created", "created_at"),  # /v1/admin/stats: operations of the last hour
+    Index("ix_operations_reference", "account_id", "operation_reference"),  # inbound webhook matching
 )
 
 operation_attempts = Table(
@@ -244,6 +246,8 @@ webhook_inbox = Table(
     _ts("processed_at", nullable=True),
     _ts("next_attempt_at", nullable=True),
     UniqueConstraint("account_id", "provider_event_id", name="uq_webhook_inbox_account_event"),
+    Index("ix_webhook_inbox_due", "status", "next_attempt_at"),  # the inbox sweep
+    Index("ix_webhook_inbox_received", "account_id", "received_at"),  # replay by account and time
 )
 
 webhook_endpoints = Table(
@@ -258,6 +262,7 @@ webhook_endpoints = Table(
     Column("description", String(255)),
     _ts("created_at"),
     _ts("updated_at"),
+    Index("ix_webhook_endpoints_owner_status", "owner", "status"),  # the fan-out in every event's transaction
 )
 
 webhook_deliveries = Table(
@@ -266,11 +271,13 @@ webhook_deliveries = Table(
     Column("id", String(40), primary_key=True),
     Column("endpoint_id", String(40), nullable=False, index=True),
     Column("event_id", String(40), nullable=False),
+    Column("event_type", String(64)),
     Column("status", String(16), nullable=False),  # pending | delivered | failed
     Column("attempts", Integer, nullable=False, default=0),
     Column("last_status_code", Integer),
     Column("last_error", Text),
     _ts("next_attempt_at", nullable=True),
+    _ts("lease_until", nullable=True),  # an attempt in flight holds the delivery until then
     _ts("created_at"),
     _ts("updated_at"),
     UniqueConstraint("endpoint_id", "event_id", name="uq_webhook_deliveries_endpoint_event"),
@@ -307,6 +314,9 @@ audit_log = Table(
     _ts("at"),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
+    Index("ix_audit_log_resource", "resource_id"),
+    Index("ix_audit_log_actor", "actor_key_id"),
+    Index("ix_audit_log_action", "action"),
 )
 
 poll_cursors = Table(
