@@ -1263,7 +1263,7 @@ def serve(host: str = "127.0.0.1", port: int = 8787, *, log_level: str = "info",
     app = create_app(**options)
     if not options.get("webhook_secret"):
         print(f"simulator webhook secret: {sim_state(app).webhook_secret}", file=sys.stderr)
-    uvicorn.run(app, host=host, port=port, log_level=log_level)
+    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)
 
 
 def main(argv: list[str] | None = None) -> None:

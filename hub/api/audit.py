@@ -10,11 +10,11 @@ from litestar import Controller, Request, Response, get
 from litestar.params import Parameter
 from sqlalchemy import ColumnElement
 
-from hub.api.lists import list_page
 from hub.api.responses import json_response
 from hub.services.api_keys import Permission
 from hub.services.audit import render
 from hub.store import tables as t
+from hub.store.lists import list_page
 
 
 def _aware(value: dt.datetime) -> dt.datetime:

@@ -53,20 +53,11 @@ ROUTE_ACTIONS: dict[str, RouteAudit] = {
     "DELETE /v1/payment-methods/{}": RouteAudit("payment_method.delete", "payment_method", 0),
     "POST /v1/payouts": RouteAudit("payout.create", "payout"),
     "POST /v1/webhook-endpoints": RouteAudit("webhook_endpoint.create", "webhook_endpoint", hide=("secret",)),
-    "PATCH /v1/webhook-endpoints/{}": RouteAudit(
-        "webhook_endpoint.update", "webhook_endpoint", 0, hide=("secret",)
-    ),
     "DELETE /v1/webhook-endpoints/{}": RouteAudit(
         "webhook_endpoint.delete", "webhook_endpoint", 0, hide=("secret",)
     ),
     "POST /v1/webhook-endpoints/{}/enable": RouteAudit(
         "webhook_endpoint.enable", "webhook_endpoint", 0, hide=("secret",)
-    ),
-    "POST /v1/webhook-endpoints/{}/disable": RouteAudit(
-        "webhook_endpoint.disable", "webhook_endpoint", 0, hide=("secret",)
-    ),
-    "POST /v1/webhook-endpoints/{}/rotate-secret": RouteAudit(
-        "webhook_endpoint.rotate_secret", "webhook_endpoint", 0, hide=("secret",)
     ),
     "POST /v1/webhook-endpoints/{}/deliveries/{}/redeliver": RouteAudit(
         "webhook_delivery.redeliver", "webhook_delivery", 1

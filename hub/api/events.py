@@ -8,10 +8,10 @@ from litestar import Controller, Request, Response, get
 from litestar.params import Parameter
 
 from hub.api.auth import actor_of
-from hub.api.lists import list_page
 from hub.api.responses import json_response
 from hub.services.api_keys import Permission
 from hub.store import tables as t
+from hub.store.lists import list_page
 from hub.store.repo import Row, iso
 
 

@@ -10,10 +10,10 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import Parameter
 
 from hub.api.auth import actor_of
-from hub.api.lists import list_page
 from hub.api.responses import json_response, run_idempotent
 from hub.services.api_keys import Permission
 from hub.store import tables as t
+from hub.store.lists import list_page
 
 Str255 = Annotated[str, msgspec.Meta(min_length=1, max_length=255)]
 Metadata = Annotated[

@@ -18,13 +18,13 @@ from litestar.params import Parameter
 from sqlalchemy import ColumnElement, select
 
 from hub.api.auth import actor_of
-from hub.api.lists import list_page
 from hub.api.responses import json_response, run_idempotent
 from hub.domain.errors import NotFound
 from hub.services import representations as rep
 from hub.services.api_keys import Permission
 from hub.services.payments import Result
 from hub.store import tables as t
+from hub.store.lists import list_page
 from hub.store.repo import iso, load
 
 

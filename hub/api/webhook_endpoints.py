@@ -9,13 +9,13 @@ from litestar import Controller, Request, Response, delete, get, post
 from litestar.params import Parameter
 
 from hub.api.auth import actor_of
-from hub.api.lists import list_page
 from hub.api.responses import json_response, run_idempotent
 from hub.domain.errors import ValidationFailed
 from hub.services.api_keys import Permission
 from hub.services.payments import Result
 from hub.services.webhook_endpoints import describe, describe_delivery
 from hub.store import tables as t
+from hub.store.lists import list_page
 
 _DELIVERY_STATUSES = ("pending", "delivered", "failed")
 

@@ -26,12 +26,12 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hub.domain.ids import new_id
 from hub.store import tables as t
-from hub.store.repo import Row, iso, utcnow
+from hub.store.repo import Row, insert_row, iso, utcnow
 from vault.redaction import redact, redact_obj
 
 log = logging.getLogger("payhub.audit")
@@ -171,7 +171,7 @@ class AuditLog:
         # microsecond precision is what both databases keep
         record["at"] = self.clock().astimezone(dt.UTC)
         record["hash"] = record_hash(record)
-        await conn.execute(insert(t.audit_log).values(**record))
+        await insert_row(conn, t.audit_log, record)
         return record
 
     async def record(

@@ -66,8 +66,10 @@ async def apply(
     now: dt.datetime,
     duration_ms: int | None = None,
     schedule: list[float] | None = None,
+    locked: Row | None = None,
 ) -> Applied:
-    """Record ``outcome`` for operation ``op`` (whose resource row the caller has locked)."""
+    """Record ``outcome`` for operation ``op`` (whose resource row the caller has locked;
+    ``locked`` is that row as the caller read it under the lock, to save reading it again)."""
     await add_attempt(
         conn,
         operation_id=op["id"],
@@ -83,7 +85,7 @@ async def apply(
         return await apply_payout(conn, op, outcome, now=now, schedule=schedule)
     if op["resource_kind"] != ResourceKind.PAYMENT:
         raise ValueError(f"operation {op['id']} is on a {op['resource_kind']}, not a payment")
-    return await _apply_payment(conn, op, outcome, action=action, now=now, schedule=schedule)
+    return await _apply_payment(conn, op, outcome, action=action, now=now, schedule=schedule, locked=locked)
 
 
 def _next_check(op: Row, now: dt.datetime, schedule: list[float] | None) -> dt.datetime:
@@ -131,8 +133,12 @@ async def _apply_payment(
     action: str,
     now: dt.datetime,
     schedule: list[float] | None,
+    locked: Row | None = None,
 ) -> Applied:
-    payment = await load(conn, t.payments, op["resource_id"], what="payment")
+    if locked is not None and locked["id"] == op["resource_id"]:
+        payment = dict(locked)
+    else:
+        payment = await load(conn, t.payments, op["resource_id"], what="payment")
     op_kind = Op(op["kind"])
     current_op = await load(conn, t.operations, op["id"], what="operation")
     if (
@@ -221,7 +227,7 @@ async def _apply_payment(
         )
     if new_status != current or len(values) > 1:
         values["status"] = new_status.value
-        if definite and current == Status.PROCESSING:
+        if definite and current == Status.PROCESSING and payment["requires_review"]:
             values["requires_review"] = await _still_needs_review(conn, payment["id"], op["id"])
         await update_row(conn, t.payments, payment["id"], values)
         payment.update(values)

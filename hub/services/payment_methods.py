@@ -12,7 +12,7 @@ import datetime as dt
 from typing import Any
 
 import msgspec
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.base import Capability, Card, PaymentMethod
@@ -21,7 +21,7 @@ from hub.domain.ids import new_id
 from hub.providers import ProviderAccount
 from hub.services.payments import ResolvedMethod
 from hub.store import tables as t
-from hub.store.repo import Row, iso, utcnow
+from hub.store.repo import Row, insert_row, iso, utcnow
 from vault import cards
 from vault.envelope import Context
 from vault.vault import Vault
@@ -103,7 +103,7 @@ class PaymentMethods:
             "deleted_at": None,
         }
         async with self.engine.begin() as conn:
-            await conn.execute(insert(t.payment_methods).values(**row))
+            await insert_row(conn, t.payment_methods, row)
         return row
 
     async def get(self, owner: str, pm_id: str) -> Row:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import msgspec
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.base import (
@@ -36,7 +36,7 @@ from hub.services import outcomes
 from hub.services import representations as rep
 from hub.services.write_ahead import account_for, call_or_undo, insert_operation
 from hub.store import tables as t
-from hub.store.repo import Row, load, update_row, utcnow
+from hub.store.repo import Row, insert_row, load, update_row, utcnow
 from hub.telemetry.context import log_context, operation_log_ids
 from vault.redaction import redact
 
@@ -144,7 +144,7 @@ class PaymentService:
         """txn B: apply the outcome, complete the idempotency key with the exact response."""
         now = self.clock()
         async with self.engine.begin() as conn:
-            await load(conn, t.payments, op["resource_id"], lock=True, what="payment")
+            payment = await load(conn, t.payments, op["resource_id"], lock=True, what="payment")
             applied = await outcomes.apply(
                 conn,
                 op,
@@ -153,6 +153,7 @@ class PaymentService:
                 now=now,
                 duration_ms=duration_ms,
                 schedule=self.settings.resolution.schedule,
+                locked=payment,
             )
             body = rep.payment(applied.resource)
             if op["kind"] == K.REFUND:
@@ -317,7 +318,7 @@ class PaymentService:
             "description": description,
         }
         async with self.engine.begin() as conn:
-            await conn.execute(insert(t.payments).values(**payment))
+            await insert_row(conn, t.payments, payment)
             op = await self._new_operation(
                 conn,
                 kind=K.AUTHORIZE,
@@ -511,7 +512,7 @@ class PaymentService:
                 "created_at": now,
                 "updated_at": now,
             }
-            await conn.execute(insert(t.refunds).values(**refund))
+            await insert_row(conn, t.refunds, refund)
             op = await self._new_operation(
                 conn,
                 kind=K.REFUND,

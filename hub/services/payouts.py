@@ -24,7 +24,6 @@ from sqlalchemy import ColumnElement, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.base import OperationKind, Outcome, PayoutRequest
-from hub.api.lists import list_page
 from hub.config import Settings
 from hub.domain.errors import NotSupportedByAccount, ValidationFailed
 from hub.domain.ids import new_id
@@ -38,6 +37,7 @@ from hub.services.payments import Actor, IdempotencyScope, Resolver, Result, enc
 from hub.services.payout_destinations import CardSource, ResolvedDestination
 from hub.services.write_ahead import account_for, call_or_undo, insert_operation
 from hub.store import tables as t
+from hub.store.lists import list_page
 from hub.store.repo import Row, load, utcnow
 from hub.telemetry.context import log_context, operation_log_ids
 from vault.vault import Vault

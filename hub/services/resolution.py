@@ -214,7 +214,14 @@ class Resolver:
             if _certain(current):  # made certain meanwhile (a webhook): nothing to add
                 return
             applied = await outcomes.apply(
-                conn, current, outcome, action=strategy, now=now, duration_ms=ms, schedule=self.schedule
+                conn,
+                current,
+                outcome,
+                action=strategy,
+                now=now,
+                duration_ms=ms,
+                schedule=self.schedule,
+                locked=resource,
             )
             after = await load(conn, t.operations, operation_id, what="operation")
             next_delay: float | None = None

@@ -13,7 +13,6 @@ import datetime as dt
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.base import OperationKind, Outcome
@@ -24,7 +23,7 @@ from hub.domain.operations import OpStatus, ResourceKind
 from hub.providers import ProviderAccount, Providers
 from hub.services.executor import adapter_refusal, call_adapter, lease_until
 from hub.store import tables as t
-from hub.store.repo import Row
+from hub.store.repo import Row, insert_row
 
 
 def account_for(providers: Providers, settings: Settings, account_id: str | None) -> ProviderAccount:
@@ -78,7 +77,7 @@ async def insert_operation(
         "updated_at": now,
         "resolved_at": None,
     }
-    await conn.execute(insert(t.operations).values(**row))
+    await insert_row(conn, t.operations, row)
     return row
 
 
