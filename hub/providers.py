@@ -55,6 +55,7 @@ class Providers:
 
     def __init__(self, *, transport: str = "aiohttp", simulator_options: dict[str, Any] | None = None):
         self._accounts: dict[str, ProviderAccount] = {}
+        self._retired: list[httpx.AsyncClient] = []  # clients of replaced accounts
         self._transport = transport
         self._simulator_options = simulator_options or {}
         self.public_url: str | None = None  # where shoppers reach the hub (3DS pages, embedded mode)
@@ -125,8 +126,10 @@ class Providers:
         self._accounts[cfg.id] = provider
         if old is not None:
             log.info("account %s replaced", cfg.id)
+            self._retired.append(old.client)  # calls in flight may still use it: closed at close()
         return provider
 
     async def close(self) -> None:
-        for p in self._accounts.values():
-            await p.client.aclose()
+        for client in [*(p.client for p in self._accounts.values()), *self._retired]:
+            await client.aclose()
+        self._retired.clear()

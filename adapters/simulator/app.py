@@ -52,7 +52,9 @@ app was created with an ``api_key``; amounts in ISO 4217 minor units, currency u
 ``GET  /_sim/stats``                       ``{operations: {authorize, authenticate, capture, void,
                                            refund, payout}, requests, replays}``.
 ``GET  /_sim/events?after=evt_..``         the events recorded, each with its Standard Webhooks
-                                           headers (signed now) and raw body.
+                                           headers (signed now) and raw body; ``type=payout.``
+                                           keeps types with that prefix, ``limit=N`` pages
+                                           (``has_more``).
 ``POST /_sim/advance``                     ``{seconds}``: move the simulator's clock (payouts).
 
 Errors are ``{"error": {type, code, message, decline_code?, param?, charge?}}``; types:
@@ -375,6 +377,7 @@ class SimulatorState:
         self.tokens: dict[str, CardIn] = {}
         self.idempotency: dict[str, _IdemRecord] = {}
         self.events: list[_Event] = []
+        self._event_index: dict[str, int] = {}  # event id -> position in self.events
         self.operations: dict[str, int] = dict.fromkeys(OPERATION_KINDS, 0)
         self.requests = 0
         self.replays = 0
@@ -401,11 +404,23 @@ class SimulatorState:
         return self.operations.get(kind, 0)
 
     def signed_events(self, after: str | None = None) -> list[SignedEventOut]:
+        return self.events_page(after)[0]
+
+    def events_page(
+        self, after: str | None = None, *, type_prefix: str | None = None, limit: int | None = None
+    ) -> tuple[list[SignedEventOut], bool]:
+        """Events after the one with id ``after`` (all when None), optionally only those whose
+        type starts with ``type_prefix``, at most ``limit``; and whether more follow."""
         events = self.events
         if after is not None:
-            ids = [e.id for e in events]
-            events = events[ids.index(after) + 1 :] if after in ids else []
-        return [
+            index = self._event_index.get(after)
+            events = events[index + 1 :] if index is not None else []
+        if type_prefix:
+            events = [e for e in events if e.type.startswith(type_prefix)]
+        more = limit is not None and len(events) > limit
+        if limit is not None:
+            events = events[:limit]
+        page = [
             SignedEventOut(
                 id=e.id,
                 type=e.type,
@@ -416,6 +431,7 @@ class SimulatorState:
             )
             for e in events
         ]
+        return page, more
 
     def sign(self, msg_id: str, body: bytes, timestamp: int | None = None) -> dict[str, str]:
         """Standard Webhooks headers, signed with real time (not the simulated clock)."""
@@ -446,6 +462,7 @@ class SimulatorState:
             EventOut(id=ev_id, type=type_, created=created, data=EventData(object=obj, operation=operation))
         )
         event = _Event(id=ev_id, type=type_, created=created, body=body)
+        self._event_index[ev_id] = len(self.events)
         self.events.append(event)
         if self.webhook_url:
             try:
@@ -1187,8 +1204,11 @@ def create_app(
     @get("/_sim/events")
     async def events(request: Request[Any, Any, Any]) -> Response[bytes]:
         after = request.query_params.get("after")
+        limit_raw = request.query_params.get("limit")
+        limit = int(limit_raw) if limit_raw and limit_raw.isdigit() and int(limit_raw) > 0 else None
         sim.settle()  # news due by now (a payout paid, then returned) is listed
-        return _response(200, _json(SignedEventList(data=sim.signed_events(after))))
+        page, more = sim.events_page(after, type_prefix=request.query_params.get("type"), limit=limit)
+        return _response(200, _json(SignedEventList(data=page, has_more=more)))
 
     @post("/_sim/advance")
     async def advance(request: Request[Any, Any, Any]) -> Response[bytes]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -78,16 +79,15 @@ def test_console_exporter_when_asked():
     assert tracing.tracer() is None
 
 
-def test_otlp_without_its_package_names_the_key():
-    try:
-        import opentelemetry.exporter.otlp  # noqa: F401
-    except ImportError:
-        with pytest.raises(ConfigError, match=r"^telemetry\.exporter"):
-            tracing.configure(
-                TelemetryConfig(otel=True, exporter="otlp", otlp_endpoint="http://collector:4318")
-            )
-    else:  # pragma: no cover - exporter installed
-        pytest.skip("opentelemetry-exporter-otlp is installed")
+def test_otlp_without_its_package_names_the_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    # payhub[otel] ships the OTLP/HTTP exporter; a bare install of the API + SDK lacks it
+    for module in (
+        "opentelemetry.exporter.otlp.proto.http.trace_exporter",
+        "opentelemetry.exporter.otlp.proto.grpc.trace_exporter",
+    ):
+        monkeypatch.setitem(sys.modules, module, None)  # import now raises ImportError
+    with pytest.raises(ConfigError, match=r"^telemetry\.exporter"):
+        tracing.configure(TelemetryConfig(otel=True, exporter="otlp", otlp_endpoint="http://collector:4318"))
     assert tracing.tracer() is None
 
 

@@ -111,3 +111,28 @@ async def test_payout_replay_is_one_payout(
     b = await adapter.payout(req)
     assert a.provider_reference == b.provider_reference
     assert sim.count("payout") == 1
+
+
+async def test_polling_reads_payout_news_only_a_page_at_a_time(
+    adapter: SimulatorAdapter, build: Build, sim: SimulatorState, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """poll_notifications: payout events (paid, returned) in order, never charge events, paged;
+    the cursor is the last event read, and a poll after it reads nothing twice."""
+    import adapters.simulator.flows as flows
+
+    monkeypatch.setattr(flows, "POLL_PAGE", 2)
+    await adapter.authorize(build.authorize())  # a charge event: not polled
+    refs = [(await _pending(adapter, build, "DE61370400440000000999"))[1] for _ in range(2)]
+    await sim.advance(60)  # both paid, then returned
+    first = await adapter.poll_notifications(None)
+    second = await adapter.poll_notifications(first.next_cursor)
+    for page, ref in ((first, refs[0]), (second, refs[1])):
+        assert [e.type for e in page.events] == ["payout.paid", "payout.returned"]
+        assert {e.provider_reference for e in page.events} == {ref}
+        assert all(e.kind is OperationKind.PAYOUT and e.outcome is not None for e in page.events)
+        assert [e.outcome.status for e in page.events if e.outcome] == [
+            OutcomeStatus.SUCCEEDED,
+            OutcomeStatus.RETURNED,
+        ]
+    third = await adapter.poll_notifications(second.next_cursor)
+    assert third.events == [] and third.next_cursor == second.next_cursor
