@@ -83,6 +83,15 @@ class PaymentMethods:
         self.vault = vault
 
     async def tokenize(self, owner: str, raw: dict[str, Any]) -> Row:
+        """Validate, encrypt and store a card; returns its row."""
+        row = await self.prepare(owner, raw)
+        async with self.engine.begin() as conn:
+            await insert_row(conn, t.payment_methods, row)
+        return row
+
+    async def prepare(self, owner: str, raw: dict[str, Any]) -> Row:
+        """The row :meth:`tokenize` would store (validated, PAN and expiry encrypted), not stored:
+        a card sent inline with a payment is written in the payment's own transaction."""
         secret = validate_card(raw)
         pm_id = new_id("pm")
         ciphertext = await self.vault.encrypt(msgspec.json.encode(secret), Context(owner, "card", pm_id))
@@ -102,8 +111,6 @@ class PaymentMethods:
             "created_at": utcnow(),
             "deleted_at": None,
         }
-        async with self.engine.begin() as conn:
-            await insert_row(conn, t.payment_methods, row)
         return row
 
     async def get(self, owner: str, pm_id: str) -> Row:
@@ -182,7 +189,7 @@ class PaymentMethods:
             )
         if raw.get("card") is not None:
             card_raw = raw["card"]
-            row = await self.tokenize(owner, card_raw)
+            row = await self.prepare(owner, card_raw)
             card = Card(
                 number=cards.normalize_pan(str(card_raw["number"])),
                 exp_month=int(card_raw["exp_month"]),
@@ -190,7 +197,7 @@ class PaymentMethods:
                 cvc=card_raw.get("cvc"),
                 holder_name=card_raw.get("holder_name"),
             )
-            return ResolvedMethod(PaymentMethod(type="card", card=card), masked_view(row))
+            return ResolvedMethod(PaymentMethod(type="card", card=card), masked_view(row), new_row=row)
         token = raw.get("token")
         if not token:
             raise ValidationFailed("payment_method needs card or token", field="payment_method")

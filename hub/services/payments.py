@@ -66,6 +66,8 @@ class ResolvedMethod:
 
     for_adapter: PaymentMethod
     masked: dict[str, Any]
+    # a card tokenized on the way in: its vault row, written in the payment's transaction
+    new_row: dict[str, Any] | None = None
 
 
 class MethodResolver(Protocol):
@@ -165,7 +167,14 @@ class PaymentService:
             self.on_unknown(op["id"])
         return Result(status_code, body)
 
-    async def _undo(self, op: Row, idem: IdempotencyScope | None, *, created_payment: bool) -> None:
+    async def _undo(
+        self,
+        op: Row,
+        idem: IdempotencyScope | None,
+        *,
+        created_payment: bool,
+        created_method: str | None = None,
+    ) -> None:
         """The adapter refused before sending anything: take back what txn A wrote."""
         async with self.engine.begin() as conn:
             payment = await load(conn, t.payments, op["resource_id"], lock=True, what="payment")
@@ -174,6 +183,8 @@ class PaymentService:
                 await conn.execute(delete(t.refunds).where(t.refunds.c.id == op["refund_id"]))
             if created_payment:
                 await conn.execute(delete(t.payments).where(t.payments.c.id == payment["id"]))
+            if created_method is not None:
+                await conn.execute(delete(t.payment_methods).where(t.payment_methods.c.id == created_method))
             elif payment["status"] == Status.PROCESSING and op["kind"] != K.REFUND:
                 await update_row(conn, t.payments, payment["id"], {"status": op["from_status"]})
             if idem is not None:
@@ -188,12 +199,15 @@ class PaymentService:
         status_code: int,
         *,
         created_payment: bool = False,
+        created_method: str | None = None,
     ) -> Result:
         with log_context(**operation_log_ids(op)):
             outcome, ms = await call_or_undo(
                 provider,
                 call,
-                lambda: self._undo(op, idem, created_payment=created_payment),
+                lambda: self._undo(
+                    op, idem, created_payment=created_payment, created_method=created_method
+                ),
                 operation=op["kind"],
             )
             return await self._finish(op, outcome, ms, idem, status_code)
@@ -318,6 +332,8 @@ class PaymentService:
             "description": description,
         }
         async with self.engine.begin() as conn:
+            if method.new_row is not None:
+                await insert_row(conn, t.payment_methods, method.new_row)
             await insert_row(conn, t.payments, payment)
             op = await self._new_operation(
                 conn,
@@ -345,7 +361,13 @@ class PaymentService:
             description=description,
         )
         return await self._run(
-            op, provider, lambda: provider.adapter.authorize(areq), idem, 201, created_payment=True
+            op,
+            provider,
+            lambda: provider.adapter.authorize(areq),
+            idem,
+            201,
+            created_payment=True,
+            created_method=method.new_row["id"] if method.new_row is not None else None,
         )
 
     # ------------------------------------------------------------------ authenticate

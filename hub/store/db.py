@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+import msgspec
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
@@ -19,8 +20,9 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 def create_engine(url: str, *, pool_size: int = 20, echo: bool = False) -> AsyncEngine:
     """SQLite: every transaction is BEGIN IMMEDIATE (one writer at a time: the row-lock
     equivalent) with a generous busy timeout. PostgreSQL: a sized pool."""
+    json_options: dict[str, Any] = {"json_serializer": _json_dumps, "json_deserializer": msgspec.json.decode}
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30}, **json_options)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -38,8 +40,13 @@ def create_engine(url: str, *, pool_size: int = 20, echo: bool = False) -> Async
 
         return engine
     return create_async_engine(
-        url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False
+        url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False, **json_options
     )
+
+
+def _json_dumps(value: Any) -> str:
+    """JSON columns through msgspec (several times faster than the json module)."""
+    return msgspec.json.encode(value).decode()
 
 
 def alembic_config(connection: Connection | None = None) -> Config:

@@ -218,3 +218,29 @@ async def test_health_ready_schema(harness) -> None:
     assert (await harness.client.get("/ready")).status_code == 200
     schema = (await harness.client.get("/schema")).json()
     assert "/v1/payments" in schema["paths"]
+
+
+async def test_a_request_the_adapter_refuses_before_sending_changes_nothing(harness, monkeypatch) -> None:
+    """The card is tokenized in the payment's own transaction, so an adapter that refuses the
+    request before sending anything leaves no payment, no operation, no vaulted card and no
+    idempotency key behind: the request can be fixed and retried under the same key."""
+    from sqlalchemy import func, select
+
+    from adapters.base import InvalidRequest
+    from hub.store import tables as t
+    from idempotency.tables import idempotency_keys
+
+    adapter = harness.hub.providers.get("sandbox").adapter
+
+    async def refuse(request: Any) -> Any:
+        raise InvalidRequest("the provider cannot express this", field="payment_method.card")
+
+    monkeypatch.setattr(adapter, "authorize", refuse)
+    r = await harness.post("/v1/payments", pay(), **{"Idempotency-Key": "fix-and-retry"})
+    assert r.status_code == 422, r.text
+    async with harness.hub.engine.connect() as conn:
+        for table in (t.payments, t.operations, t.payment_methods, idempotency_keys):
+            assert await conn.scalar(select(func.count()).select_from(table)) == 0, table.name
+    monkeypatch.undo()
+    again = await harness.post("/v1/payments", pay(), **{"Idempotency-Key": "fix-and-retry"})
+    assert again.status_code == 201 and again.json()["status"] == "authorized"
