@@ -157,6 +157,16 @@ def cmd_vault_rotate(args: argparse.Namespace) -> int:
     from hub.store.db import create_engine
 
     settings = _settings(args)
+    if settings.kms.backend == "aws-kms" and not args.rewrap_only:
+        # a key created here would be known to this process only: every serve and worker must
+        # know a KEK version before anything is wrapped under it
+        print(
+            "payhub vault rotate: with aws-kms, create the new KMS key yourself, append its ARN to "
+            "[kms] aws_key_ids (the last one takes new writes), roll it out to every serve and "
+            "worker, then run `payhub vault rotate --rewrap-only`",
+            file=sys.stderr,
+        )
+        return 2
 
     def progress(rep: ColumnReport) -> None:
         print(f"  {rep.label}: scanned {rep.scanned}, re-wrapped {rep.rewrapped}, "

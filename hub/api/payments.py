@@ -78,9 +78,6 @@ def _builtins(data: msgspec.Struct) -> dict[str, Any]:
     return out
 
 
-PAYMENT_STATUSES = ["requires_action", "processing", "authorized", "captured", "voided", "refunded", "failed"]
-
-
 class PaymentController(Controller):
     path = "/v1/payments"
     tags = ["payments"]

@@ -36,6 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from adapters.base import OperationKind as K
 from adapters.base import Outcome, OutcomeStatus, ProviderEvent
 from hub.domain.operations import OpStatus, ResourceKind
+from hub.domain.states import Status
 from hub.store import tables as t
 from hub.store.repo import Row, load
 
@@ -221,7 +222,7 @@ def _without_operation(resource: Row, ops: list[Row], event: ProviderEvent, outc
                 operation=last,
                 apply=implied,
             )
-        if resource["status"] in ("captured", "refunded"):
+        if resource["status"] in (Status.CAPTURED, Status.REFUNDED):
             return Decision(
                 status=PROCESSED, note=f"{resource['id']} is already {resource['status']}; nothing to apply"
             )

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hub.domain.errors import NotFound, ValidationFailed
 from hub.domain.ids import new_id
+from hub.domain.states import PayoutStatus, Status
 from hub.store import tables as t
 from hub.store.outbox import ENABLED, PENDING
 from hub.store.repo import Row, iso, load, utcnow
@@ -30,16 +31,8 @@ MAX_URL_LENGTH: Final = 2048
 MAX_DESCRIPTION_LENGTH: Final = 255
 MAX_EVENT_TYPES: Final = 64
 
-_PAYMENT_STATUSES = (
-    "requires_action",
-    "processing",
-    "authorized",
-    "captured",
-    "voided",
-    "refunded",
-    "failed",
-)
-_PAYOUT_STATUSES = ("processing", "succeeded", "failed", "returned")
+_PAYMENT_STATUSES = tuple(s.value for s in Status if s != Status.NEW)
+_PAYOUT_STATUSES = tuple(s.value for s in PayoutStatus if s != PayoutStatus.NEW)
 KNOWN_EVENT_TYPES: Final[frozenset[str]] = frozenset(
     {
         *(f"payment.{s}" for s in _PAYMENT_STATUSES),

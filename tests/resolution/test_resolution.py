@@ -176,7 +176,7 @@ async def test_sweeper_recovers_crashed_call_and_lost_job(rh, monkeypatch) -> No
 
     # 1. the process "dies" right after the provider charged: txn B never runs
     async def crash_after_call(
-        op: Any, provider: Any, call: Any, idem: Any, status_code: int, *, created_payment: bool = False
+        op: Any, provider: Any, call: Any, idem: Any, status_code: int, **_: Any
     ) -> Any:
         await call()
         raise RuntimeError("process killed after the call")

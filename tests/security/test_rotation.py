@@ -190,3 +190,19 @@ async def test_cli_vault_rotate(harness: Any, capsys: Any) -> None:
     with pytest.raises(RetiredKeyError):
         fresh.kms.check_version(1)
     assert await asyncio.to_thread(run, "--rewrap-only", "--retire", "2") == 1  # current: refused
+
+
+def test_cli_vault_rotate_with_aws_kms_creates_no_key_only_one_process_would_know(
+    tmp_path: Any, capsys: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hub.cli import main as cli_main
+
+    config = tmp_path / "payhub.toml"
+    config.write_text(
+        '[kms]\nbackend = "aws-kms"\nkey_id = "payhub"\n'
+        'aws_key_ids = ["arn:aws:kms:eu-west-1:111122223333:key/v1"]\nregion = "eu-west-1"\n'
+    )
+    monkeypatch.setenv("PAYHUB_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'x.db'}")
+    assert cli_main(["--config", str(config), "vault", "rotate"]) == 2
+    err = capsys.readouterr().err
+    assert "aws_key_ids" in err and "--rewrap-only" in err
