@@ -228,6 +228,8 @@ async def test_a_hanging_endpoint_delays_neither_the_api_nor_other_endpoints(
     assert [(d["status"], d["attempts"]) for d in in_flight] == [("pending", 0)] * 3
     assert await kit.attempts(slow["id"], in_flight[-1]["id"]) == []  # recorded when the attempt ends
     assert {d["status"] for d in await kit.deliveries(fast["id"])} == {"delivered"}
+    await subscriber.wait("slow", 2)  # the second attempt may start a dispatch later
+    await asyncio.sleep(0.5)  # several dispatches (every 0.1 s) while both still hang
     assert len(subscriber.got("slow")) == 2  # per_endpoint_concurrency: the third waits its turn
 
     async with asyncio.timeout(10):
