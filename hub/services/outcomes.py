@@ -25,7 +25,7 @@ from hub.store.repo import Row, add_attempt, add_event, load, update_row
 log = logging.getLogger("payhub.outcomes")
 
 
-def _failure(outcome: Outcome) -> dict[str, Any] | None:
+def failure_dict(outcome: Outcome) -> dict[str, Any] | None:
     if outcome.failure is None:
         return None
     return msgspec.to_builtins(outcome.failure)  # type: ignore[no-any-return]
@@ -88,7 +88,7 @@ async def apply(
     return await _apply_payment(conn, op, outcome, action=action, now=now, schedule=schedule, locked=locked)
 
 
-def _next_check(op: Row, now: dt.datetime, schedule: list[float] | None) -> dt.datetime:
+def next_check_at(op: Row, now: dt.datetime, schedule: list[float] | None) -> dt.datetime:
     sched = schedule or [2.0, 10.0, 60.0, 300.0, 1800.0, 7200.0, 21600.0]
     n = min(int(op["attempts"] or 0), len(sched) - 1)
     return now + dt.timedelta(seconds=sched[n])
@@ -172,13 +172,13 @@ async def _apply_payment(
         op_values["failure"] = msgspec.to_builtins(not_sent_failure(outcome.reason))
         op_values["reason"] = outcome.reason
     else:
-        op_values["failure"] = _failure(outcome)
+        op_values["failure"] = failure_dict(outcome)
         op_values["reason"] = outcome.reason
     if definite:
         op_values["resolved_at"] = now
         op_values["next_check_at"] = None
     else:
-        op_values["next_check_at"] = _next_check(current_op, now, schedule)
+        op_values["next_check_at"] = next_check_at(current_op, now, schedule)
     await update_row(conn, t.operations, op["id"], op_values)
 
     # --- the payment (only if this operation is still the one it waits for)
@@ -197,7 +197,7 @@ async def _apply_payment(
             values["amount_captured"] = outcome.amount or payment["amount"]
     if new_status == Status.FAILED:
         failure = (
-            _failure(outcome)
+            failure_dict(outcome)
             if outcome.status != OutcomeStatus.RETRY
             else msgspec.to_builtins(not_sent_failure(outcome.reason))
         )
@@ -228,7 +228,7 @@ async def _apply_payment(
     if new_status != current or len(values) > 1:
         values["status"] = new_status.value
         if definite and current == Status.PROCESSING and payment["requires_review"]:
-            values["requires_review"] = await _still_needs_review(conn, payment["id"], op["id"])
+            values["requires_review"] = await still_needs_review(conn, payment["id"], op["id"])
         await update_row(conn, t.payments, payment["id"], values)
         payment.update(values)
     changed = new_status != current
@@ -245,7 +245,7 @@ async def _apply_payment(
     return Applied(resource=payment, changed=changed, operation_status=op_status)
 
 
-async def _still_needs_review(conn: AsyncConnection, payment_id: str, resolved_op: str) -> bool:
+async def still_needs_review(conn: AsyncConnection, payment_id: str, resolved_op: str) -> bool:
     n = await conn.scalar(
         select(func.count())
         .select_from(t.operations)

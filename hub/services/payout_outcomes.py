@@ -24,11 +24,11 @@ from hub.domain.states import PayoutResult, PayoutStatus, payout_transition
 from hub.services import representations as rep
 from hub.services.outcomes import (
     Applied,
-    _failure,
-    _next_check,
-    _still_needs_review,
+    failure_dict,
+    next_check_at,
     not_sent_failure,
     op_status_for,
+    still_needs_review,
 )
 from hub.store import tables as t
 from hub.store.repo import Row, add_event, load, update_row
@@ -59,7 +59,7 @@ def payout_result(outcome: Outcome) -> PayoutResult:
 def _failure_of(outcome: Outcome) -> dict[str, Any] | None:
     if outcome.status == OutcomeStatus.RETRY:
         return msgspec.to_builtins(not_sent_failure(outcome.reason))  # type: ignore[no-any-return]
-    return _failure(outcome)
+    return failure_dict(outcome)
 
 
 async def _record_operation(
@@ -91,7 +91,7 @@ async def _record_operation(
         values["resolved_at"] = now
         values["next_check_at"] = None
     else:
-        values["next_check_at"] = _next_check(current_op, now, schedule)
+        values["next_check_at"] = next_check_at(current_op, now, schedule)
     await update_row(conn, t.operations, op["id"], values)
     return op_status
 
@@ -135,7 +135,7 @@ async def apply_payout(
     if new_status != current:
         values["status"] = new_status.value
     if op_status in _CERTAIN and payout["requires_review"]:
-        values["requires_review"] = await _still_needs_review(conn, payout["id"], op["id"])
+        values["requires_review"] = await still_needs_review(conn, payout["id"], op["id"])
     if values:
         values["updated_at"] = now
         await update_row(conn, t.payouts, payout["id"], values)
