@@ -57,6 +57,8 @@ def list_rows(args: argparse.Namespace, settings: Settings) -> int:
             rows = await hub.inbox.rows(status=args.status, account_id=args.account, limit=args.limit)
         finally:
             await hub.engine.dispose()
+        if not rows:
+            print("no inbox rows match")
         for row in rows:
             received = row["received_at"].isoformat() if row["received_at"] else "-"
             error = f"  {row['error']}" if row["error"] else ""
