@@ -71,11 +71,11 @@ class Hub:
         self.resolver = Resolver(self.engine, self.providers, settings, self.jobs, methods=self.payment_methods)
         self.payments.resolver = self.resolver
         self.payments.on_unknown = self.resolver.on_unknown
-        self.audit = AuditLog(self.engine)
-        self.resolver.audit = self.audit
         self.payouts.resolver = self.resolver
         self.payouts.on_unknown = self.resolver.on_unknown
-        self.resolver.payouts = self.payouts
+        self.resolver.payouts = self.payouts  # to rebuild a payout's transfer for a replay
+        self.audit = AuditLog(self.engine)
+        self.resolver.audit = self.audit  # admin settle is audited inside its transaction
         self.inbox = Inbox(self.engine, self.providers, self.jobs, settings, nudge=self.resolver.on_unknown)
         self.notifications = NotificationPoller(
             self.engine, self.providers, settings, self.jobs, ingest=self.inbox.ingest

@@ -1,4 +1,4 @@
-"""Outbound deliveries through arq on Redis (db 11, flushed): the split deployment.
+"""Outbound deliveries through arq on Redis (this test run's own db index): the split deployment.
 
 ``payhub worker`` runs the dispatcher as a cron job and the deliveries as jobs. A
 Redis flush loses queued jobs but no delivery: the dispatcher re-reads the database.
@@ -15,6 +15,7 @@ import pytest
 from standardwebhooks.webhooks import Webhook
 
 from hub.jobs.arq_runner import ArqRunner, create_worker, worker_settings
+from tests.conftest import flush_test_redis
 
 pytestmark = pytest.mark.redis
 
@@ -42,7 +43,7 @@ async def test_worker_delivers_signed_events_and_recovers_after_flushdb(
     # the dispatcher hands the delivery to Redis; then Redis loses it before any worker ran
     (delivery_id,) = await h.hub.deliveries.dispatch()
     assert await redis_db.zcard(h.hub.jobs.queue_name) == 1
-    await redis_db.flushdb()
+    flush_test_redis()
     worker = create_worker(settings, handle_signals=False)
     run = asyncio.create_task(worker.async_run())
     try:
@@ -57,7 +58,9 @@ async def test_worker_delivers_signed_events_and_recovers_after_flushdb(
         got = await subscriber.wait("hook", 3, timeout=10)
         assert Webhook(ep["secret"]).verify(got[2].body, got[2].headers)["type"] == "payment.captured"
     finally:
+        # arq's close() gathers the job tasks it cancels: a CancelledError there is teardown
+        with contextlib.suppress(BaseException):
+            await worker.close()
         run.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
+        with contextlib.suppress(BaseException):
             await run
-        await worker.close()
