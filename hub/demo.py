@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import urllib.parse
 from typing import Any
 
@@ -27,9 +28,16 @@ class DemoError(Exception):
     pass
 
 
-async def run_demo(url: str, api_key: str, *, account: str | None = None) -> int:
+async def run_demo(
+    url: str,
+    api_key: str,
+    *,
+    account: str | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> int:
+    """``transport``: talk to an app in this process instead of over the network (tests)."""
     headers = {"Authorization": f"Bearer {api_key}"}
-    async with httpx.AsyncClient(base_url=url, headers=headers, timeout=30.0) as hub:
+    async with httpx.AsyncClient(base_url=url, headers=headers, timeout=30.0, transport=transport) as hub:
 
         async def call(method: str, path: str, body: Any = None) -> dict[str, Any]:
             r = await hub.request(method, path, json=body)
@@ -72,7 +80,7 @@ async def run_demo(url: str, api_key: str, *, account: str | None = None) -> int
             if p["status"] == "requires_action":
                 action = p["next_action"]
                 print(f"  {'':<34} next_action: {action['type']} -> {action['url']}")
-                params = await _complete_challenge(hub, action["url"])
+                params = await _complete_challenge(hub, action["url"], transport)
                 p = await call("POST", f"/v1/payments/{p['id']}/authenticate", {"params": params})
                 print(_line("authenticate", p))
 
@@ -90,6 +98,30 @@ async def run_demo(url: str, api_key: str, *, account: str | None = None) -> int
             p = await call("POST", "/v1/payments", payment("4000000000009995"))
             print(_line("authorize (insufficient funds)", p))
 
+            print("\n5. a payout to a bank account (the bank settles it a moment later)")
+            body: dict[str, Any] = {
+                "amount": 1200,
+                "currency": "EUR",
+                "destination": {
+                    "type": "bank_account",
+                    "iban": "DE89370400440532013000",
+                    "bic": "COBADEFFXXX",
+                    "name": "Zoë Müller",
+                    "country": "DE",
+                },
+                "reference": "demo-payout",
+            }
+            if account:
+                body["account"] = account
+            po = await call("POST", "/v1/payouts", body)
+            print(_line("pay out 12.00 EUR", po))
+            for _ in range(60):
+                if po["status"] != "processing":
+                    break
+                await asyncio.sleep(0.5)
+                po = await call("GET", f"/v1/payouts/{po['id']}")
+            print(_line("payout now", po))
+
             events = await call("GET", "/v1/events?limit=5")
             print("\nlatest events: " + ", ".join(e["type"] for e in events["data"]))
             print("\ndemo finished: every step answered as expected")
@@ -99,7 +131,9 @@ async def run_demo(url: str, api_key: str, *, account: str | None = None) -> int
             return 1
 
 
-async def _complete_challenge(hub: httpx.AsyncClient, challenge_url: str) -> dict[str, str]:
+async def _complete_challenge(
+    hub: httpx.AsyncClient, challenge_url: str, transport: httpx.AsyncBaseTransport | None = None
+) -> dict[str, str]:
     """Act as the shopper's browser on the simulator's challenge page.
 
     In the embedded default the simulator runs inside the hub process; its pages are
@@ -108,7 +142,7 @@ async def _complete_challenge(hub: httpx.AsyncClient, challenge_url: str) -> dic
     if parts.netloc.endswith("payhub.internal"):
         r = await hub.post(parts.path, data={"result": "success"}, follow_redirects=False)
     else:
-        async with httpx.AsyncClient() as browser:
+        async with httpx.AsyncClient(transport=transport) as browser:
             r = await browser.post(challenge_url, data={"result": "success"}, follow_redirects=False)
     if r.status_code not in (302, 303):
         raise DemoError(f"challenge page answered {r.status_code}: {r.text[:200]}")
