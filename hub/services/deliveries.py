@@ -33,10 +33,10 @@ from sqlalchemy import ColumnElement, and_, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hub.config import WebhooksConfig
-from hub.domain.errors import Conflict, InvalidState, NotFound
+from hub.domain.errors import Conflict, InvalidState
 from hub.http import make_transport
 from hub.jobs.base import JobRunner
-from hub.services.webhook_endpoints import DELIVERED, DISABLED, FAILED, WebhookEndpoints
+from hub.services.webhook_endpoints import DELIVERED, DISABLED, FAILED, WebhookEndpoints, load_delivery
 from hub.store import tables as t
 from hub.store.outbox import ENABLED, PENDING
 from hub.store.repo import Row, iso, load, utcnow
@@ -331,17 +331,7 @@ class Deliveries:
             )
             if endpoint["status"] != ENABLED:
                 raise InvalidState(f"webhook endpoint {endpoint_id} is disabled; enable it first")
-            row = (
-                (
-                    await conn.execute(
-                        select(t.webhook_deliveries).where(d.id == delivery_id, d.endpoint_id == endpoint_id)
-                    )
-                )
-                .mappings()
-                .first()
-            )
-            if row is None:
-                raise NotFound(f"no webhook delivery {delivery_id!r} for endpoint {endpoint_id!r}")
+            row = await load_delivery(conn, endpoint_id, delivery_id)
             if row["lease_until"] is not None and row["lease_until"] >= now:
                 raise Conflict(
                     "an attempt of this delivery is in flight; try again shortly", code="delivery_in_progress"

@@ -404,32 +404,24 @@ class Inbox:
                     note="no such inbox row",
                 )
             )
+        def unchanged(r: Any, note: str) -> ReplayResult:
+            return ReplayResult(
+                inbox_id=r.id,
+                account_id=r.account_id,
+                event_type=r.event_type,
+                provider_event_id=r.provider_event_id,
+                before=r.status,
+                after=r.status,
+                note=note,
+            )
+
         for r in rows:
             if r.status == IGNORED:
-                results.append(
-                    ReplayResult(
-                        inbox_id=r.id,
-                        account_id=r.account_id,
-                        event_type=r.event_type,
-                        provider_event_id=r.provider_event_id,
-                        before=r.status,
-                        after=r.status,
-                        note="event type not applied by the hub",
-                    )
-                )
+                results.append(unchanged(r, "event type not applied by the hub"))
                 continue
             result = await self._run(r.id, replay=True)
             results.append(
-                result
-                or ReplayResult(
-                    inbox_id=r.id,
-                    account_id=r.account_id,
-                    event_type=r.event_type,
-                    provider_event_id=r.provider_event_id,
-                    before=r.status,
-                    after=r.status,
-                    note="being processed right now; left alone",
-                )
+                result or unchanged(r, "being processed right now; left alone")
             )
         return results
 

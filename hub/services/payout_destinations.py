@@ -23,6 +23,7 @@ from adapters.base import BankAccount, Capability, Card
 from hub.domain.bank_accounts import BankAccountError, validate_bank_account
 from hub.domain.errors import NotFound, NotSupportedByAccount, ValidationFailed
 from hub.providers import ProviderAccount
+from hub.services.payment_methods import masked_view
 from hub.store.repo import Row
 from vault.envelope import Context
 from vault.errors import VaultError
@@ -104,15 +105,7 @@ async def resolve(
         if row["ciphertext"] is None:
             raise _invalid("token", f"destination.token: payment method {token} was deleted")
         card = await cards.card_of(row)
-        masked = {
-            "type": "card",
-            "token": row["id"],
-            "brand": row["brand"],
-            "last4": row["last4"],
-            "exp_month": row["exp_month"],
-            "exp_year": row["exp_year"],
-        }
-        return ResolvedDestination(masked=masked, card=card)
+        return ResolvedDestination(masked=masked_view(row), card=card)
     raise _invalid("type", "destination.type must be bank_account or card")
 
 

@@ -12,7 +12,7 @@ from typing import Any, Final
 
 import httpx
 from sqlalchemy import delete, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hub.domain.errors import NotFound, ValidationFailed
 from hub.domain.ids import new_id
@@ -196,21 +196,9 @@ class WebhookEndpoints:
             return await load(conn, t.webhook_endpoints, endpoint_id, what="webhook endpoint")
 
     async def delivery(self, owner: str, endpoint_id: str, delivery_id: str) -> Row:
-        d = t.webhook_deliveries.c
         async with self.engine.connect() as conn:
             await load(conn, t.webhook_endpoints, endpoint_id, owner=owner, what="webhook endpoint")
-            row = (
-                (
-                    await conn.execute(
-                        select(t.webhook_deliveries).where(d.id == delivery_id, d.endpoint_id == endpoint_id)
-                    )
-                )
-                .mappings()
-                .first()
-            )
-        if row is None:
-            raise NotFound(f"no webhook delivery {delivery_id!r} for endpoint {endpoint_id!r}")
-        return dict(row)
+            return await load_delivery(conn, endpoint_id, delivery_id)
 
     async def attempts(self, owner: str, endpoint_id: str, delivery_id: str) -> list[dict[str, Any]]:
         """Every attempt of a delivery, oldest first, numbered from 1."""
@@ -227,3 +215,13 @@ class WebhookEndpoints:
                 .all()
             )
         return [describe_attempt(dict(r), i) for i, r in enumerate(rows, start=1)]
+
+
+async def load_delivery(conn: AsyncConnection, endpoint_id: str, delivery_id: str) -> Row:
+    """One delivery of one endpoint (NotFound otherwise)."""
+    d = t.webhook_deliveries.c
+    stmt = select(t.webhook_deliveries).where(d.id == delivery_id, d.endpoint_id == endpoint_id)
+    row = (await conn.execute(stmt)).mappings().first()
+    if row is None:
+        raise NotFound(f"no webhook delivery {delivery_id!r} for endpoint {endpoint_id!r}")
+    return dict(row)
