@@ -107,6 +107,14 @@ def transition(state: Status, op: Op, result: Result) -> Status:
     return row[result]
 
 
+class RefundStatus(enum.StrEnum):
+    """A refund waits ``pending`` (its amount reserved) until its operation is certain."""
+
+    PENDING = "pending"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
 # --------------------------------------------------------------------------- payouts
 #
 # A payout has one operation (the transfer). It waits in ``processing`` while the

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from adapters.base import Failure, Outcome, OutcomeStatus
 from hub.domain import states
 from hub.domain.operations import OpStatus, ResourceKind
-from hub.domain.states import Op, Result, Status
+from hub.domain.states import Op, RefundStatus, Result, Status
 from hub.services import representations as rep
 from hub.store import tables as t
 from hub.store.repo import Row, add_attempt, add_event, load, update_row
@@ -210,9 +210,9 @@ async def _apply_payment(
         refund_values: dict[str, Any] = {"updated_at": now}
         if result in (Result.SUCCEEDED, Result.FULLY_REFUNDED):
             values["amount_refunded"] = payment["amount_refunded"] + op["amount"]
-            refund_values["status"] = "succeeded"
+            refund_values["status"] = RefundStatus.SUCCEEDED.value
         else:
-            refund_values["status"] = "failed"
+            refund_values["status"] = RefundStatus.FAILED.value
             refund_values["failure"] = op_values["failure"]
         refund_values["provider_reference"] = outcome.operation_reference or refund_row["provider_reference"]
         await update_row(conn, t.refunds, refund_row["id"], refund_values)

@@ -30,7 +30,7 @@ from hub.domain.errors import Conflict, InvalidState, NotSupportedByAccount, Unp
 from hub.domain.ids import new_id
 from hub.domain.money import validate_amount, validate_currency
 from hub.domain.operations import OpStatus, ResourceKind
-from hub.domain.states import Op, Status
+from hub.domain.states import Op, RefundStatus, Status
 from hub.providers import ProviderAccount, Providers
 from hub.services import outcomes
 from hub.services import representations as rep
@@ -221,6 +221,15 @@ class PaymentService:
         if idem is not None:
             await idem.claim(conn, "payment", payment_id)
 
+    def _allowed(self, payment: Row, op: Op, kind: K) -> tuple[Status, ProviderAccount]:
+        """The state table allows ``op`` from where ``payment`` stands (409 invalid_state
+        otherwise) and its account's adapter declares ``kind`` (422 not_supported otherwise)."""
+        status = Status(payment["status"])
+        states.check(status, op)
+        provider = self.providers.get(payment["account_id"])
+        provider.require(kind)
+        return status, provider
+
     async def _lock_for_op(self, conn: AsyncConnection, payment_id: str, owner: str | None) -> Row:
         payment = await load(conn, t.payments, payment_id, lock=True, owner=owner, what="payment")
         if payment["status"] == Status.PROCESSING:
@@ -377,9 +386,7 @@ class PaymentService:
         now = self.clock()
         async with self.engine.begin() as conn:
             payment = await self._lock_for_op(conn, payment_id, actor.owner)
-            states.check(Status(payment["status"]), Op.AUTHENTICATE)
-            provider = self.providers.get(payment["account_id"])
-            provider.require(K.AUTHENTICATE)
+            _, provider = self._allowed(payment, Op.AUTHENTICATE, K.AUTHENTICATE)
             op = await self._new_operation(
                 conn,
                 kind=K.AUTHENTICATE,
@@ -418,9 +425,7 @@ class PaymentService:
                 raise InvalidState(
                     f"cannot capture a payment that is {status.value} (no further captures open)"
                 )
-            states.check(status, Op.CAPTURE)
-            provider = self.providers.get(payment["account_id"])
-            provider.require(K.CAPTURE)
+            _, provider = self._allowed(payment, Op.CAPTURE, K.CAPTURE)
             capturable = payment["amount"] - payment["amount_captured"]
             amt = capturable if amount is None else validate_amount(amount, payment["currency"])
             if amt > capturable:
@@ -462,10 +467,7 @@ class PaymentService:
         now = self.clock()
         async with self.engine.begin() as conn:
             payment = await self._lock_for_op(conn, payment_id, actor.owner)
-            status = Status(payment["status"])
-            states.check(status, Op.VOID)
-            provider = self.providers.get(payment["account_id"])
-            provider.require(K.VOID)
+            status, provider = self._allowed(payment, Op.VOID, K.VOID)
             op = await self._new_operation(
                 conn,
                 kind=K.VOID,
@@ -496,13 +498,10 @@ class PaymentService:
         now = self.clock()
         async with self.engine.begin() as conn:
             payment = await self._lock_for_op(conn, payment_id, actor.owner)
-            status = Status(payment["status"])
-            states.check(status, Op.REFUND)
-            provider = self.providers.get(payment["account_id"])
-            provider.require(K.REFUND)
+            status, provider = self._allowed(payment, Op.REFUND, K.REFUND)
             pending = await conn.scalar(
                 select(func.coalesce(func.sum(t.refunds.c.amount), 0)).where(
-                    t.refunds.c.payment_id == payment_id, t.refunds.c.status == "pending"
+                    t.refunds.c.payment_id == payment_id, t.refunds.c.status == RefundStatus.PENDING
                 )
             )
             refundable = payment["amount_captured"] - payment["amount_refunded"] - int(pending or 0)
@@ -526,7 +525,7 @@ class PaymentService:
                 "owner": payment["owner"],
                 "amount": amt,
                 "currency": payment["currency"],
-                "status": "pending",
+                "status": RefundStatus.PENDING.value,
                 "provider_reference": None,
                 "failure": None,
                 "reference": req.get("reference"),
