@@ -8,7 +8,8 @@ outcome ambiguous, exactly where they hurt:
   raise ``httpx.ReadTimeout`` instead of returning the reply;
 * ``drop_after_processing``: forward, then raise ``httpx.RemoteProtocolError``;
 * ``connect_error``: raise ``httpx.ConnectError`` without forwarding;
-* ``server_error``: answer 500 without forwarding.
+* ``server_error``: answer 500 without forwarding;
+* ``rate_limited``: answer 429 (with ``Retry-After: 1``) without forwarding.
 
 Faults are armed one-shot (``times=1``), for N requests, or persistently
 (``times=None``), optionally only for requests matching a method, a path
@@ -34,6 +35,7 @@ class Fault(enum.StrEnum):
     DROP_AFTER_PROCESSING = "drop_after_processing"
     CONNECT_ERROR = "connect_error"
     SERVER_ERROR = "server_error"
+    RATE_LIMITED = "rate_limited"
 
     @property
     def forwards(self) -> bool:
@@ -117,6 +119,9 @@ class FaultTransport(httpx.AsyncBaseTransport):
     def server_error(self, **kw: object) -> ArmedFault:
         return self.arm(Fault.SERVER_ERROR, **kw)  # type: ignore[arg-type]
 
+    def rate_limited(self, **kw: object) -> ArmedFault:
+        return self.arm(Fault.RATE_LIMITED, **kw)  # type: ignore[arg-type]
+
     def disarm(self, armed: ArmedFault | None = None) -> None:
         """Remove one armed fault, or all of them."""
         if armed is None:
@@ -180,6 +185,15 @@ class FaultTransport(httpx.AsyncBaseTransport):
                 500,
                 headers={"content-type": "application/json"},
                 content=b'{"error":{"type":"api_error","message":"injected fault: internal server error"}}',
+                request=request,
+            )
+        if fault is Fault.RATE_LIMITED:
+            self._state.log.append(RecordedRequest(method, path, fault, forwarded=False, status_code=429))
+            return httpx.Response(
+                429,
+                headers={"content-type": "application/json", "retry-after": "1"},
+                content=b'{"error":{"type":"invalid_request_error","code":"rate_limit",'
+                b'"message":"injected fault: too many requests"}}',
                 request=request,
             )
 

@@ -16,6 +16,7 @@ from typing import Any
 import msgspec
 
 from hub.domain.errors import ConfigError
+from hub.routing.config import RoutingConfig, validate_routing
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./payhub.db"
 SIMULATOR_IN_PROCESS_URL = "http://simulator.payhub.internal"
@@ -105,6 +106,7 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True):
     notifications: NotificationsConfig = msgspec.field(default_factory=NotificationsConfig)
     telemetry: TelemetryConfig = msgspec.field(default_factory=TelemetryConfig)
     webhooks: WebhooksConfig = msgspec.field(default_factory=WebhooksConfig)
+    routing: RoutingConfig = msgspec.field(default_factory=RoutingConfig)
     public_url: str | None = None  # how shoppers reach this hub (3DS pages of the in-process simulator)
     embedded_account: bool = True  # add the `sandbox` simulator account when none is configured
     config_path: str | None = None
@@ -253,6 +255,7 @@ def _validate(settings: Settings, env: Mapping[str, str]) -> None:
         raise ConfigError(f"default_account: no account {settings.default_account!r} is configured")
     if settings.default_account is None and len(settings.accounts) == 1:
         settings.default_account = settings.accounts[0].id
+    validate_routing(settings.routing, [a.id for a in settings.accounts])
 
 
 def _validate_idempotency(cfg: IdempotencyConfig) -> None:

@@ -24,6 +24,7 @@ from hub.api.payouts import PayoutController
 from hub.api.problem_redaction import problem_redaction_middleware
 from hub.api.problems import on_http_exception, on_problem, on_unexpected, problem
 from hub.api.review import OperationReviewController
+from hub.api.routing import explain_routing
 from hub.api.simulator_pages import simulator_pages
 from hub.api.stats import admin_stats, metrics
 from hub.api.webhook_endpoints import WebhookEndpointController
@@ -68,6 +69,7 @@ def create_app(hub: Hub, *, manage_lifecycle: bool = True) -> Litestar:
             simulator_pages,
             metrics,
             admin_stats,
+            explain_routing,
             receive_webhook,
         ],
         guards=[require_permission],

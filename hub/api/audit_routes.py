@@ -66,6 +66,7 @@ ROUTE_ACTIONS: dict[str, RouteAudit] = {
     "POST /v1/admin/accounts/{}/credentials": RouteAudit("account.rotate_credentials", "account", 0),
     "POST /v1/admin/api-keys": RouteAudit("api_key.create", "api_key", hide=("key",)),
     "DELETE /v1/admin/api-keys/{}": RouteAudit("api_key.revoke", "api_key", 0),
+    "POST /v1/admin/routing/explain": RouteAudit("routing.explain", None),
     "POST /v1/admin/operations/{}/settle": RouteAudit(
         "operation.settle", "operation", 0, recorded_by_service=True
     ),

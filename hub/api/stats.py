@@ -23,6 +23,7 @@ async def metrics(request: Request[Any, Any, Any]) -> Response[bytes]:
     gauges = getattr(request.app.state.hub, "gauges", None)
     if gauges is not None:
         await gauges.refresh()
+    request.app.state.hub.payments.router.breakers.export()
     return Response(content=generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
 
@@ -30,8 +31,9 @@ async def metrics(request: Request[Any, Any, Any]) -> Response[bytes]:
 async def admin_stats(request: Request[Any, Any, Any], window: str | None = None) -> Response[bytes]:
     """Per account over the window (default 1h; ``?window=15m``): operations by status,
     success rate, unknown count, provider latency p50/p95; operations needing review;
-    the resolution backlog."""
+    the resolution backlog; each account's routing circuit breaker in this process."""
     hub = request.app.state.hub
     seconds = stats.parse_window(window)
     body = await stats.collect(hub.engine, window_seconds=seconds, accounts=hub.providers.ids())
+    body["routing"] = {"breakers": hub.payments.router.breakers.snapshot()}
     return json_response(body)

@@ -160,6 +160,24 @@ class PaymentMethods:
             holder_name=secret.holder_name,
         )
 
+    async def card_facts(self, owner: str, raw: dict[str, Any]) -> tuple[str | None, str | None]:
+        """(brand, number or BIN) of the card a payment request names, for routing; nothing
+        for a provider token or an unknown token (resolution reports those)."""
+        if raw.get("type") != "card":
+            return None, None
+        card = raw.get("card")
+        if isinstance(card, dict) and card.get("number"):
+            number = cards.normalize_pan(str(card["number"]))
+            return cards.brand(number), number
+        token = raw.get("token")
+        if not token:
+            return None, None
+        try:
+            row = await self.get(owner, str(token))
+        except NotFound:
+            return None, None
+        return row["brand"], row["bin"]
+
     # the MethodResolver protocol used by PaymentService
     async def resolve(self, owner: str, raw: dict[str, Any], provider: ProviderAccount) -> ResolvedMethod:
         kind = raw.get("type")

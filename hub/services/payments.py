@@ -32,8 +32,11 @@ from hub.domain.money import validate_amount, validate_currency
 from hub.domain.operations import OpStatus, ResourceKind
 from hub.domain.states import Op, RefundStatus, Status
 from hub.providers import ProviderAccount, Providers
+from hub.routing.plan import Plan, Router
+from hub.routing.rules import PaymentFacts
 from hub.services import outcomes
 from hub.services import representations as rep
+from hub.services.cascade import run_cascade
 from hub.services.write_ahead import account_for, call_or_undo, insert_operation
 from hub.store import tables as t
 from hub.store.repo import Row, insert_row, load, update_row, utcnow
@@ -73,6 +76,8 @@ class ResolvedMethod:
 class MethodResolver(Protocol):
     async def resolve(self, owner: str, raw: dict[str, Any], provider: ProviderAccount) -> ResolvedMethod: ...
 
+    async def card_facts(self, owner: str, raw: dict[str, Any]) -> tuple[str | None, str | None]: ...
+
 
 class Resolver(Protocol):
     async def resolve_operation(self, operation_id: str) -> None: ...
@@ -106,6 +111,7 @@ class PaymentService:
         self.clock = clock
         self.on_unknown = on_unknown  # called with an operation id that needs resolution
         self.resolver: Resolver | None = None
+        self.router = Router(settings.routing, providers, settings.default_account)
 
     # ------------------------------------------------------------------ helpers
     def _account_for(self, account_id: str | None) -> ProviderAccount:
@@ -210,6 +216,7 @@ class PaymentService:
                 ),
                 operation=op["kind"],
             )
+            self.router.breakers.record(provider.id, outcome)
             return await self._finish(op, outcome, ms, idem, status_code)
 
     async def _mark_in_flight(
@@ -288,8 +295,24 @@ class PaymentService:
             await self.resolver.resolve_operation(op_id)
 
     # ------------------------------------------------------------------ create
+    async def plan(self, actor: Actor, req: dict[str, Any]) -> Plan:
+        """The accounts this payment would be tried on, in order (DESIGN §15)."""
+        currency = validate_currency(req["currency"])
+        amount = validate_amount(req["amount"], currency)
+        raw_method = req.get("payment_method") or {}
+        brand, number = await self.methods.card_facts(actor.owner, raw_method)
+        facts = PaymentFacts(
+            currency=currency,
+            amount=amount,
+            card_brand=brand,
+            card_country=self.router.bins.country(number),
+            metadata=req.get("metadata") or {},
+        )
+        return self.router.plan(facts, explicit=req.get("account"), method_type=str(raw_method.get("type")))
+
     async def create(self, actor: Actor, req: dict[str, Any], idem: IdempotencyScope | None) -> Result:
-        provider = self._account_for(req.get("account"))
+        plan = await self.plan(actor, req)
+        provider = self._account_for(plan.accounts[0])
         provider.require(K.AUTHORIZE)
         currency = validate_currency(req["currency"])
         amount = validate_amount(req["amount"], currency)
@@ -369,15 +392,18 @@ class PaymentService:
             three_ds=three_ds,
             description=description,
         )
-        return await self._run(
-            op,
-            provider,
-            lambda: provider.adapter.authorize(areq),
-            idem,
-            201,
-            created_payment=True,
-            created_method=method.new_row["id"] if method.new_row is not None else None,
-        )
+        created_method = method.new_row["id"] if method.new_row is not None else None
+        if not plan.cascades or not self.settings.routing.cascade:
+            return await self._run(
+                op,
+                provider,
+                lambda: provider.adapter.authorize(areq),
+                idem,
+                201,
+                created_payment=True,
+                created_method=created_method,
+            )
+        return await run_cascade(self, op, provider, plan, areq, idem, created_method)
 
     # ------------------------------------------------------------------ authenticate
     async def authenticate(
@@ -606,5 +632,3 @@ class PaymentService:
     async def refresh(self, actor: Actor, payment_id: str) -> dict[str, Any]:
         await self._resolve_first(payment_id, actor.owner)
         return await self.get(actor, payment_id)
-
-

@@ -25,9 +25,34 @@ def payment(row: Row) -> dict[str, Any]:
         "reference": row["reference"],
         "metadata": row["metadata"] or {},
         "requires_review": bool(row["requires_review"]),
+        "attempts": attempts(row),
         "created_at": iso(row["created_at"]),
         "updated_at": iso(row["updated_at"]),
     }
+
+
+def _current_attempt_outcome(row: Row) -> str:
+    status = row["status"]
+    if status in ("new", "processing"):
+        return "processing"
+    if status == "requires_action":
+        return "requires_action"
+    if status == "failed":
+        failure = row["failure"] or {}
+        return "not_processed" if failure.get("code") == "provider_unavailable" else "declined"
+    return "succeeded"
+
+
+def attempts(row: Row) -> list[dict[str, Any]]:
+    """Every account the payment was tried on (DESIGN §15): the earlier attempts, each certainly
+    not charged, then the payment's own account, whose outcome is the payment's."""
+    earlier: list[dict[str, Any]] = list(row.get("attempts") or [])
+    current = {
+        "account": row["account_id"],
+        "outcome": _current_attempt_outcome(row),
+        "failure": row["failure"] if row["status"] == "failed" else None,
+    }
+    return [*earlier, current]
 
 
 def refund(row: Row) -> dict[str, Any]:

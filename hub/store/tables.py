@@ -126,6 +126,7 @@ payments = Table(
     Column("metadata", Json, nullable=False),
     Column("requires_review", Boolean, nullable=False, default=False),
     Column("multicapture_open", Boolean, nullable=False, default=False),
+    Column("attempts", Json),  # earlier routing attempts that were certainly not charged (§15)
     _ts("created_at"),
     _ts("updated_at"),
     Index("ix_payments_owner_created", "owner", "id"),

@@ -97,3 +97,17 @@ JOB_QUEUE_DEPTH = Gauge(
     "Jobs queued in the job runner (in-process or arq).",
     registry=REGISTRY,
 )
+
+ROUTING_BREAKER_STATE = Gauge(
+    "payhub_routing_breaker_state",
+    "Circuit breaker per provider account in this process: 0 closed, 1 half-open, 2 open.",
+    ["account"],
+    registry=REGISTRY,
+)
+
+ROUTING_CASCADES = Counter(
+    "payhub_routing_cascades_total",
+    "Payments moved from one account to the next after an attempt that was certainly not charged.",
+    ["from_account", "to_account"],
+    registry=REGISTRY,
+)
