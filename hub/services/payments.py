@@ -32,7 +32,7 @@ from hub.domain.money import validate_amount, validate_currency
 from hub.domain.operations import OpStatus, ResourceKind
 from hub.domain.states import Op, RefundStatus, Status
 from hub.providers import ProviderAccount, Providers
-from hub.services import outcomes
+from hub.services import outcomes, replayable
 from hub.services import representations as rep
 from hub.services.write_ahead import account_for, call_or_undo, insert_operation
 from hub.store import tables as t
@@ -339,6 +339,7 @@ class PaymentService:
             "reference": req.get("reference"),
             # a replay must resend the SAME parameters (Stripe refuses a key reused with others)
             "description": description,
+            **replayable.request_flags(method.for_adapter),
         }
         async with self.engine.begin() as conn:
             if method.new_row is not None:
@@ -369,14 +370,26 @@ class PaymentService:
             three_ds=three_ds,
             description=description,
         )
+        created_method = method.new_row["id"] if method.new_row is not None else None
+        prepared = await replayable.tokenize_first(
+            self.engine,
+            provider,
+            op,
+            areq,
+            undo=lambda: self._undo(op, idem, created_payment=True, created_method=created_method),
+            lease_margin=self.settings.resolution.lease_margin,
+            now=self.clock,
+        )
+        if isinstance(prepared, Outcome):  # no token, so no payment was attempted
+            return await self._finish(op, prepared, 0, idem, 201)
         return await self._run(
             op,
             provider,
-            lambda: provider.adapter.authorize(areq),
+            lambda: provider.adapter.authorize(prepared),
             idem,
             201,
             created_payment=True,
-            created_method=method.new_row["id"] if method.new_row is not None else None,
+            created_method=created_method,
         )
 
     # ------------------------------------------------------------------ authenticate
