@@ -4,6 +4,7 @@ account whose HTTP goes to the strict Stripe fake through a FaultTransport."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -58,11 +59,18 @@ class StripeHub:
         await self.client.aclose()
 
 
-async def stripe_hub(db_url: str, tmp_path: Path, *, search_lag: float = 30.0, inner: Any = None) -> StripeHub:
+async def stripe_hub(
+    db_url: str,
+    tmp_path: Path,
+    *,
+    search_lag: float = 30.0,
+    inner: Callable[[Fake], httpx.AsyncBaseTransport] | None = None,
+) -> StripeHub:
+    """``inner``: the transport to the fake under the faults (default: straight to its app)."""
     fake = Fake(search_lag=search_lag)
     fake.account(BASE)  # the fake's hosted pages and events name this base URL
     h = await start_harness(db_url, tmp_path, config_toml=stripe_toml(fake))
-    faults = FaultTransport(inner or httpx.ASGITransport(app=fake.app))
+    faults = FaultTransport(inner(fake) if inner else httpx.ASGITransport(app=fake.app))
     provider = h.hub.providers.get("stripe")
     client = httpx.AsyncClient(base_url=BASE, timeout=provider.client.timeout, transport=faults)
     provider.adapter.client = client  # the adapter's HTTP goes to the fake; nothing else changes
