@@ -127,9 +127,14 @@ class Fake:
     adapter_name = "stripe"
     supports_stale_check = True
 
-    def __init__(self, *, processing_delay: float = 0.0, search_lag: float | None = None) -> None:
+    def __init__(
+        self, *, processing_delay: float = 0.0, search_lag: float | None = None, hang_first_intent: float = 0.0
+    ) -> None:
         self.world = StripeWorld() if search_lag is None else StripeWorld(search_lag=search_lag)
         self.processing_delay = processing_delay  # seconds an endpoint "executes" (to see 409s)
+        # seconds the reply to the first PaymentIntent creation is withheld after it executed
+        # (the charge is made; the caller waits: a process can be killed mid-call)
+        self.hang_first_intent = hang_first_intent
         self._keys: dict[str, object] = {}
         self.requests: list[tuple[str, str, dict[str, str]]] = []  # (method, path, headers)
         self._app = self._build_app()
@@ -298,6 +303,9 @@ class Fake:
             status, body, executed = exc.status, exc.body, exc.executed
         finally:
             self.world._request = None
+        if self.hang_first_intent and request.url.path == "/v1/payment_intents" and executed:
+            hang, self.hang_first_intent = self.hang_first_intent, 0.0
+            await asyncio.sleep(hang)  # the key stays in flight meanwhile, as at Stripe
         if key is not None:
             if executed:
                 self._keys[key] = _Saved(fingerprint, status, body, self.world.clock())
