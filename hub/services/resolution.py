@@ -9,6 +9,13 @@ adapter declares for the operation kind, first one first:
 * ``webhook`` - nothing to call: wait for the notification; after the first
   ``WEBHOOK_GRACE`` checks fall back to the next declared strategy (if any).
 
+One check tries them in order until an answer proves something
+(:mod:`hub.services.resolution_proof`): a replay answered "not processed", "key refused",
+"in flight" or 5xx, a lookup that finds nothing yet, hand over to the next strategy and
+never make the operation ``failed``. No replay once the provider may have pruned the key
+(its ``idempotency_window``); a replay is the very request first sent
+(:mod:`hub.services.replayable`) or is not sent at all.
+
 Each check runs in three steps, like the write-ahead call itself (no database
 lock is held across the network):
 
