@@ -58,6 +58,9 @@ class Capability(enum.StrEnum):
     LOOKUP = "lookup"
     WEBHOOKS = "webhooks"
     NOTIFICATION_POLLING = "notification_polling"  # poll_notifications() (bank statements)
+    # tokenize(): a raw card becomes the provider's own token in a call that moves no money,
+    # so the money-moving request carries only that token and can be replayed byte for byte
+    TOKENIZE = "tokenize"
 
 
 class Strategy(enum.StrEnum):
@@ -206,6 +209,24 @@ class _OperationRequest(msgspec.Struct, kw_only=True):
     currency: str  # ISO 4217 upper case; amount in its minor units (ISO exponent)
     reference: str | None = None  # the merchant's own reference
     metadata: dict[str, str] = msgspec.field(default_factory=dict)
+    # when the hub first made this request (the operation's creation): a replay carries the
+    # same instant, so a request that embeds a timestamp (a SEPA file's CreDtTm) is rebuilt
+    # identically
+    requested_at: datetime | None = None
+
+
+class TokenizeRequest(msgspec.Struct, kw_only=True):
+    """Turn a raw card into the provider's payment-method token (moves no money)."""
+
+    operation_id: str  # the operation the token is for
+    idempotency_key: str  # derived from the operation id: :func:`tokenize_key`
+    payment_id: str
+    card: Card
+
+
+def tokenize_key(idempotency_key: str) -> str:
+    """The idempotency key of the tokenizing call of the operation whose key is given."""
+    return f"{idempotency_key}-pm"
 
 
 class AuthorizeRequest(_OperationRequest, kw_only=True):
@@ -324,6 +345,9 @@ class Capabilities(msgspec.Struct, frozen=True, kw_only=True):
     resolution: Mapping[OperationKind, tuple[Strategy, ...]] = msgspec.field(default_factory=dict)
     required_credentials: tuple[str, ...] = ()
     optional_credentials: tuple[str, ...] = ()
+    # seconds the provider keeps an idempotency key (Stripe: 24 h); None: not pruned. A
+    # replay later than this would execute anew, so resolution looks up instead.
+    idempotency_window: float | None = None
 
     def supports(self, feature: Capability) -> bool:
         return feature in self.features
@@ -399,6 +423,11 @@ class Adapter:
 
     async def payout(self, request: PayoutRequest) -> Outcome:
         raise NotSupported("payout")
+
+    async def tokenize(self, request: TokenizeRequest) -> Outcome:
+        """TOKENIZE adapters: SUCCEEDED with ``provider_reference`` = the provider's token;
+        FAILED when the provider refused the card; anything else: no token."""
+        raise NotSupported("tokenize")
 
     async def lookup(self, request: LookupRequest) -> Outcome:
         """What became of an operation. Returns UNKNOWN/PENDING when still not certain."""

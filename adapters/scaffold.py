@@ -213,6 +213,14 @@ class ${Class}Adapter(Adapter):
             detail = msgspec.json.decode(response.content, type=mapping.ErrorBody).error
         except msgspec.ValidationError:
             detail = mapping.ErrorDetail(message=response.text[:200])
+        if detail.type == "idempotency_error":
+            # the key was used with another request: this one did nothing, and what the
+            # first one did is not told here (resolution goes on with lookup)
+            return Outcome(
+                status=OutcomeStatus.UNKNOWN,
+                reason=f"idempotency key refused: {detail.message}",
+                summary={"http_status": response.status_code},
+            )
         code = (
             FailureCode.PROVIDER_CONFIGURATION
             if response.status_code in (401, 403)

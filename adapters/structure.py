@@ -60,6 +60,7 @@ METHOD_FOR: dict[Capability, str] = {
     Capability.THREE_DS: "authenticate",
     Capability.RAW_CARD: "authorize",
     Capability.PROVIDER_TOKEN: "authorize",
+    Capability.TOKENIZE: "tokenize",
     Capability.PAYOUT: "payout",
     Capability.PAYOUT_TO_CARD: "payout",
     Capability.LOOKUP: "lookup",
@@ -76,6 +77,7 @@ REQUIRES: dict[Capability, Capability] = {
     Capability.THREE_DS: Capability.AUTHORIZE,
     Capability.RAW_CARD: Capability.AUTHORIZE,
     Capability.PROVIDER_TOKEN: Capability.AUTHORIZE,
+    Capability.TOKENIZE: Capability.RAW_CARD,  # a raw card is what gets tokenized
     Capability.CAPTURE: Capability.AUTHORIZE,
     Capability.VOID: Capability.AUTHORIZE,
     Capability.REFUND: Capability.AUTHORIZE,

@@ -9,7 +9,8 @@ outcome ambiguous, exactly where they hurt:
 * ``drop_after_processing``: forward, then raise ``httpx.RemoteProtocolError``;
 * ``connect_error``: raise ``httpx.ConnectError`` without forwarding;
 * ``server_error``: answer 500 without forwarding;
-* ``rate_limited``: answer 429 (with ``Retry-After: 1``) without forwarding.
+* ``rate_limited``: answer 429 (Stripe's ``rate_limit`` body) without forwarding;
+* ``unavailable``: answer 503 without forwarding.
 
 Faults are armed one-shot (``times=1``), for N requests, or persistently
 (``times=None``), optionally only for requests matching a method, a path
@@ -36,6 +37,7 @@ class Fault(enum.StrEnum):
     CONNECT_ERROR = "connect_error"
     SERVER_ERROR = "server_error"
     RATE_LIMITED = "rate_limited"
+    UNAVAILABLE = "unavailable"
 
     @property
     def forwards(self) -> bool:
@@ -79,6 +81,21 @@ class RecordedRequest:
 class _State:
     armed: list[ArmedFault] = field(default_factory=list)
     log: list[RecordedRequest] = field(default_factory=list)
+
+
+_JSON = {"content-type": "application/json"}
+_CANNED: dict[Fault, tuple[int, dict[str, str], bytes]] = {
+    Fault.SERVER_ERROR: (
+        500, _JSON, b'{"error":{"type":"api_error","message":"injected fault: internal server error"}}'
+    ),
+    Fault.RATE_LIMITED: (
+        429,
+        {**_JSON, "retry-after": "0"},
+        b'{"error":{"type":"invalid_request_error","code":"rate_limit",'
+        b'"message":"injected fault: too many requests hit the API too quickly"}}',
+    ),
+    Fault.UNAVAILABLE: (503, _JSON, b'{"error":{"type":"api_error","message":"injected fault: unavailable"}}'),
+}
 
 
 class FaultTransport(httpx.AsyncBaseTransport):
@@ -179,23 +196,10 @@ class FaultTransport(httpx.AsyncBaseTransport):
         if fault is Fault.CONNECT_ERROR:
             self._state.log.append(RecordedRequest(method, path, fault, forwarded=False))
             raise httpx.ConnectError("injected fault: connection refused", request=request)
-        if fault is Fault.SERVER_ERROR:
-            self._state.log.append(RecordedRequest(method, path, fault, forwarded=False, status_code=500))
-            return httpx.Response(
-                500,
-                headers={"content-type": "application/json"},
-                content=b'{"error":{"type":"api_error","message":"injected fault: internal server error"}}',
-                request=request,
-            )
-        if fault is Fault.RATE_LIMITED:
-            self._state.log.append(RecordedRequest(method, path, fault, forwarded=False, status_code=429))
-            return httpx.Response(
-                429,
-                headers={"content-type": "application/json", "retry-after": "1"},
-                content=b'{"error":{"type":"invalid_request_error","code":"rate_limit",'
-                b'"message":"injected fault: too many requests"}}',
-                request=request,
-            )
+        if fault in _CANNED:
+            status, headers, body = _CANNED[fault]
+            self._state.log.append(RecordedRequest(method, path, fault, forwarded=False, status_code=status))
+            return httpx.Response(status, headers=headers, content=body, request=request)
 
         response = await self.inner.handle_async_request(request)
         self._state.log.append(RecordedRequest(method, path, fault, forwarded=True, status_code=response.status_code))

@@ -100,6 +100,8 @@ class AdyenAdapter(Adapter):
         },
         required_credentials=("api_key", "merchant_account", "hmac_key"),
         optional_credentials=("hmac_key_previous", "live_url_prefix"),
+        # Adyen keeps idempotency keys for at least 7 days (docs: API idempotency)
+        idempotency_window=7 * 86400.0,
     )
 
     # ------------------------------------------------------------------ configuration

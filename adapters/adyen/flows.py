@@ -31,8 +31,9 @@ HTTP statuses (after :func:`adapters.classify.classify_status`, which makes
 * 401 / 403 -> FAILED provider_configuration (bad API key, no permission for
   the merchant account): definite, nothing processed;
 * 422 errorCode 704 ("request already processed or in progress": the same
-  Idempotency-Key is still being processed) and 409 -> UNKNOWN: the original
-  attempt may still succeed; resolve by replay/webhook;
+  Idempotency-Key is still being processed), an error naming the Idempotency-Key
+  sent (the key was used with another body) and 409 -> UNKNOWN: this request did
+  nothing, the original attempt may still succeed; resolve by replay/webhook;
 * 400 / 422 validation errors -> FAILED invalid_request (definite);
 * other 4xx -> FAILED provider_error (definite: rejected before processing);
 * a 2xx body that does not parse -> UNKNOWN.
@@ -132,6 +133,14 @@ def _error_body(response: httpx.Response) -> m.ServiceError | None:
         return None
 
 
+def _sent_key(response: httpx.Response) -> str | None:
+    try:
+        key: str | None = response.request.headers.get("Idempotency-Key")
+    except RuntimeError:  # a response built without its request (tests)
+        return None
+    return key
+
+
 def error_outcome(response: httpx.Response) -> Outcome | None:
     """The Outcome of a non-2xx reply, or None for a 2xx (the body decides)."""
     generic = classify_status(response)
@@ -148,6 +157,13 @@ def error_outcome(response: httpx.Response) -> Outcome | None:
         summary["error_type"] = err.errorType
         if err.pspReference:
             summary["psp_reference"] = err.pspReference
+    sent_key = _sent_key(response)
+    if sent_key and sent_key in message:
+        return Outcome(
+            status=OutcomeStatus.UNKNOWN,
+            reason=f"Adyen refused the Idempotency-Key (used with another body?): {message}",
+            summary=summary,
+        )
     if code == 409 or provider_code in IN_PROGRESS_ERROR_CODES:
         return Outcome(
             status=OutcomeStatus.UNKNOWN,

@@ -84,6 +84,9 @@ class _SubmitReply(msgspec.Struct):
     id: str
 
 
+DUPLICATE = "DU01"  # ISO 20022 status reason: duplicate message
+
+
 def _paths(account: Account) -> dict[str, str]:
     configured = account.settings.get("paths") or {}
     return {**DEFAULT_PATHS, **{k: str(v) for k, v in dict(configured).items()}}
@@ -172,7 +175,7 @@ class SepaAdapter(Adapter):
         if request.card is not None and request.bank_account is None:
             raise NotSupported("payout to card")
         transfer = mapping.prepare_transfer(request, self.account.credentials)
-        document = mapping.build_pain001(transfer)
+        document = mapping.build_pain001(transfer, created_at=request.requested_at)
         try:
             mapping.validate_pain001(document)
         except mapping.SchemaError as exc:  # never send an invalid file
@@ -236,6 +239,14 @@ class SepaAdapter(Adapter):
                     report = mapping.parse_pain002(response.content)
                 except mapping.XmlFormatError:
                     report = None
+                if report is not None and DUPLICATE in (report.group_reason, report.payment_reason):
+                    # the bank already holds a file with this MsgId: this one did nothing, and
+                    # what the first one did is not told here
+                    return Outcome(
+                        status=OutcomeStatus.UNKNOWN,
+                        reason="the bank refused the file as a duplicate (DU01) of an earlier one",
+                        summary={**summary, "reason_code": DUPLICATE},
+                    )
                 if report is not None:
                     outcome = mapping.outcome_from_status_report(report, end_to_end_id=transfer.end_to_end_id)
                     if outcome.status == OutcomeStatus.FAILED:

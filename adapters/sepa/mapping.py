@@ -334,7 +334,8 @@ def prepare_transfer(
         end_to_end_id=e2e,
         amount_cents=request.amount,
         currency="EUR",
-        execution_date=today or datetime.now(UTC).date(),
+        # a replay is the same file: dates come from when the hub first made the request
+        execution_date=today or (request.requested_at or datetime.now(UTC)).astimezone(UTC).date(),
         debtor_name=_text(credentials.get("debtor_name", ""), "credentials.debtor_name", NAME_MAX),
         debtor_iban=_iban(credentials.get("debtor_iban", ""), "credentials.debtor_iban", sepa_only=True),
         debtor_bic=_bic(credentials.get("debtor_bic"), "credentials.debtor_bic"),

@@ -5,7 +5,11 @@ Calls (https://docs.stripe.com/api), all form-encoded with Stripe's bracket nota
 ``Idempotency-Key: <request.idempotency_key>``:
 
 =============  ==============================================================
-authorize      POST /v1/payment_intents (confirm=true, capture_method manual|automatic)
+tokenize       POST /v1/payment_methods (type=card, card[...]: a raw card becomes a pm_; moves
+               no money; its own Idempotency-Key, derived from the operation's)
+authorize      POST /v1/payment_intents (confirm=true, capture_method manual|automatic,
+               payment_method=pm_... only: a raw card is tokenized first, so the request
+               that moves money holds no CVC and can be replayed byte for byte)
 authenticate   GET  /v1/payment_intents/{id} (+ POST .../confirm if requires_confirmation)
 capture        POST /v1/payment_intents/{id}/capture (amount_to_capture)
 void           POST /v1/payment_intents/{id}/cancel
@@ -65,7 +69,9 @@ from adapters.base import (
     ProviderEvent,
     RefundRequest,
     Strategy,
+    TokenizeRequest,
     VoidRequest,
+    tokenize_key,
 )
 from adapters.classify import classify_status, retry_after_seconds, send, unparseable
 from adapters.stripe import mapping as m
@@ -160,6 +166,7 @@ class StripeAdapter(Adapter):
                 Capability.MULTIPLE_REFUNDS,
                 Capability.THREE_DS,
                 Capability.RAW_CARD,
+                Capability.TOKENIZE,
                 Capability.PROVIDER_TOKEN,
                 Capability.PAYOUT,
                 Capability.LOOKUP,
@@ -182,6 +189,7 @@ class StripeAdapter(Adapter):
         },
         required_credentials=("secret_key", "webhook_secret"),
         optional_credentials=("webhook_secret_previous",),
+        idempotency_window=IDEMPOTENCY_WINDOW_SECONDS,
     )
 
     # ------------------------------------------------------------------ plumbing
@@ -330,24 +338,75 @@ class StripeAdapter(Adapter):
             if not pm.token:
                 raise InvalidRequest("provider_token payment method without a token", field="payment_method")
             return {"payment_method": pm.token}
-        if pm.type == "card" and pm.card is not None:
-            card = pm.card
-            data: dict[str, Any] = {
-                "type": "card",
-                "card": {
-                    "number": card.number,
-                    "exp_month": card.exp_month,
-                    "exp_year": card.exp_year,
-                    "cvc": card.cvc,
-                },
-            }
-            if card.holder_name:
-                data["billing_details"] = {"name": card.holder_name}
-            return {"payment_method_data": data}
         raise InvalidRequest(
-            f"payment method {pm.type!r} cannot be sent to Stripe (card data or a pm_ token)",
+            f"payment method {pm.type!r} cannot be sent to Stripe in a PaymentIntent "
+            "(a pm_ token; a raw card is tokenized first)",
             field="payment_method",
         )
+
+    # ------------------------------------------------------------------ tokenize
+
+    async def tokenize(self, request: TokenizeRequest) -> Outcome:
+        """POST /v1/payment_methods: the raw card (CVC included) becomes a ``pm_``. No money
+        moves; a failure here proves no payment was attempted."""
+        card = request.card
+        params: dict[str, Any] = {
+            "type": "card",
+            "card": {
+                "number": card.number,
+                "exp_month": card.exp_month,
+                "exp_year": card.exp_year,
+                "cvc": card.cvc,
+            },
+            "metadata": {MD_PAYMENT: request.payment_id, MD_OPERATION: request.operation_id},
+        }
+        if card.holder_name:
+            params["billing_details"] = {"name": card.holder_name}
+        result = await self._post("/v1/payment_methods", params, request.idempotency_key)
+        if isinstance(result, Outcome):
+            return result
+        if not result.is_success:
+            return self.error_outcome(result)
+        pm = self._decode(result, m.StripePaymentMethod)
+        if isinstance(pm, Outcome):
+            return pm
+        if not _is_id(pm.id, "pm_"):
+            return unparseable(result, "the PaymentMethod has no pm_ id")
+        brand = pm.card.brand if pm.card else None
+        return Outcome(
+            status=OutcomeStatus.SUCCEEDED,
+            provider_reference=pm.id,
+            summary={"payment_method": pm.id, "brand": brand},
+        )
+
+    async def _tokenized(self, request: AuthorizeRequest) -> AuthorizeRequest | Outcome:
+        """``request`` with its raw card replaced by a Stripe PaymentMethod (or why not)."""
+        pm = request.payment_method
+        if pm.type != "card" or pm.card is None:
+            return request
+        # validate the PaymentIntent's parameters before sending anything
+        self.authorize_params(
+            msgspec.structs.replace(request, payment_method=PaymentMethod(type="provider_token", token="pm_x"))
+        )
+        out = await self.tokenize(
+            TokenizeRequest(
+                operation_id=request.operation_id,
+                idempotency_key=tokenize_key(request.idempotency_key),
+                payment_id=request.payment_id,
+                card=pm.card,
+            )
+        )
+        if out.status is OutcomeStatus.FAILED:
+            return out  # the card was refused before any payment was attempted
+        if out.status is not OutcomeStatus.SUCCEEDED or not out.provider_reference:
+            return Outcome(
+                status=OutcomeStatus.RETRY,
+                retry_after=out.retry_after,
+                reason=f"no PaymentMethod ({out.reason or out.status.value}): no payment was attempted",
+                summary=out.summary,
+            )
+        token = PaymentMethod(type="provider_token", token=out.provider_reference)
+        return msgspec.structs.replace(request, payment_method=token)
 
     def authorize_params(self, request: AuthorizeRequest) -> dict[str, Any]:
         """The form parameters of POST /v1/payment_intents (validated, nothing sent)."""
@@ -381,7 +440,10 @@ class StripeAdapter(Adapter):
         return params
 
     async def authorize(self, request: AuthorizeRequest) -> Outcome:
-        params = self.authorize_params(request)
+        tokenized = await self._tokenized(request)
+        if isinstance(tokenized, Outcome):
+            return tokenized
+        params = self.authorize_params(tokenized)
         pi = await self._pi_call(await self._post("/v1/payment_intents", params, request.idempotency_key))
         if isinstance(pi, Outcome):
             return pi

@@ -74,6 +74,19 @@ class PaymentIntent(msgspec.Struct, kw_only=True):
     livemode: bool = False
 
 
+class PaymentMethodCard(msgspec.Struct, kw_only=True):
+    brand: str | None = None
+    last4: str | None = None
+
+
+class StripePaymentMethod(msgspec.Struct, kw_only=True):
+    """POST /v1/payment_methods: only what the hub keeps (the id; brand and last four)."""
+
+    id: str
+    object: str = "payment_method"
+    card: PaymentMethodCard | None = None
+
+
 class Refund(msgspec.Struct, kw_only=True):
     id: str
     object: str = "refund"

@@ -26,7 +26,9 @@ What it serves (an ASGI app, Litestar):
 ``Idempotency-Key`` is honoured on every POST: a repeated key returns the
 stored first answer (Adyen: "the response to the first attempt will be
 returned"), with the key echoed in the response header; replays are not new
-operations. Every state change produces an HMAC-signed standard notification
+operations. The same key with another body is refused (422, an error naming the
+key); keys are kept ``IDEMPOTENCY_WINDOW_SECONDS`` (Adyen: at least 7 days) on the
+fake's own clock, which :meth:`Fake.advance` moves. Every state change produces an HMAC-signed standard notification
 (``additionalData.hmacSignature``, the account's hex ``hmac_key``); Adyen has no
 signed timestamp, so ``supports_stale_check`` is False.
 
@@ -42,6 +44,7 @@ import binascii
 import itertools
 import json
 import secrets
+import time
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -108,10 +111,15 @@ class Modification:
     processed: bool = False
 
 
+IDEMPOTENCY_WINDOW_SECONDS = 7 * 86400.0
+
+
 @dataclass
 class _Stored:
     status: int
     body: dict[str, Any]
+    fingerprint: str = ""  # the request body, canonical JSON
+    at: float = 0.0  # fake-clock time of the first use
 
 
 @dataclass
@@ -126,6 +134,11 @@ class World:
     counts: Counter[OperationKind] = field(default_factory=Counter)
     sent: list[Notification] = field(default_factory=list)
     seq: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    clock_offset: float = 0.0
+
+    def clock(self) -> float:
+        """Wall time plus every ``advance()``: idempotency keys expire by this clock."""
+        return time.time() + self.clock_offset
 
 
 def _luhn(number: str) -> bool:
@@ -279,6 +292,7 @@ class Fake:
 
     async def advance(self, seconds: float = 0.0) -> None:
         """Provider time passes: pending authorisations settle, modifications are processed."""
+        self.world.clock_offset += seconds
         for payment in list(self.world.payments.values()):
             if payment.status == "Received":
                 payment.status = "Authorised"
@@ -401,18 +415,27 @@ class Fake:
             if key is not None and (not key or len(key) > 64):
                 raise AdyenError(422, "14_0419", "Idempotency key must be 1-64 characters")
             stored_key = f"{self.world.api_key}:{key}" if key else None
-            if stored_key and stored_key in self.world.idempotency:
-                stored = self.world.idempotency[stored_key]
-                return stored.status, stored.body
             try:
                 payload = json.loads(raw) if raw else None
             except ValueError:
                 raise AdyenError(400, "702", "Unexpected input: the body is not valid JSON") from None
+            fingerprint = json.dumps([path, payload], sort_keys=True)
+            stored = self.world.idempotency.get(stored_key) if stored_key else None
+            if stored is not None and self.world.clock() - stored.at >= IDEMPOTENCY_WINDOW_SECONDS:
+                stored = None  # expired: the key is new again
+            if stored is not None:
+                if stored.fingerprint != fingerprint:
+                    raise AdyenError(
+                        422,
+                        "704",
+                        f"Idempotency key '{key}' was already used with a different request body",
+                    )
+                return stored.status, stored.body
             if not isinstance(payload, dict):
                 raise AdyenError(400, "702", "Unexpected input: a JSON object is expected")
             status, body = self._route(path, payload, base_url)
             if stored_key and status < 500:
-                self.world.idempotency[stored_key] = _Stored(status, body)
+                self.world.idempotency[stored_key] = _Stored(status, body, fingerprint, self.world.clock())
             return status, body
         except AdyenError as exc:
             return exc.status, _error_body(exc)

@@ -8,8 +8,9 @@
   (``AM03``), service level not SEPA (``FF01``), NbOfTxs/CtrlSum wrong
   (``AM10``/``AM18``), more than one PmtInf/transaction (``FF01``, this
   profile carries one transfer per file), debtor account not ours (``AC02``),
-  an IBAN that fails mod-97 (``AC01``), the same MsgId with a different
-  transfer (``DU01``), the Idempotency-Key header missing or not the MsgId
+  an IBAN that fails mod-97 (``AC01``), the same MsgId in a file that is not
+  byte for byte the first one (``DU01``, a regenerated ``CreDtTm`` included), the
+  Idempotency-Key header missing or not the MsgId
   (``FF01``);
 * otherwise 202 ``{"id": "<submission id>"}``. The same MsgId again answers the
   same submission: one transfer.
@@ -42,6 +43,7 @@ DE24370400440532013006     settles, then returned MD07 (end customer deceased)
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -386,7 +388,9 @@ class Fake:
         e2e = text(tx, "PmtId/EndToEndId") or "NOTPROVIDED"
         ustrd = text(tx, "RmtInf/Ustrd")
         creditor_name = text(tx, "Cdtr/Nm") or ""
-        fingerprint = (text(pmt, "PmtInfId"), e2e, amount, creditor_iban, creditor_name, ustrd)
+        # a bank that rejects duplicates compares the whole file: the same MsgId with any other
+        # byte (a regenerated CreDtTm included) is another file -> DU01
+        fingerprint = (hashlib.sha256(body).hexdigest(),)
         return Submission(
             id="",
             msg_id=msg_id,

@@ -7,11 +7,17 @@ What it does, from Stripe's public docs:
 * form-encoded bodies in bracket notation; unknown parameters -> 400 ``parameter_unknown``;
 * ``Authorization: Bearer sk_...`` (or HTTP Basic with the key as user) -> else 401;
   a malformed ``Stripe-Version`` -> 400;
+* ``/v1/payment_methods`` (create/retrieve): a raw card becomes a ``pm_`` (PaymentIntents take
+  no raw card: Stripe's OpenAPI has no ``payment_method_data[card]``);
 * idempotency (https://docs.stripe.com/api/idempotent_requests): the first result of a key
   is saved once the endpoint began executing (successes, card declines); the same key and
   parameters replay it with ``Idempotent-Replayed: true``; other parameters or another
   endpoint -> 400 ``idempotency_error``; a key still executing -> 409
-  ``idempotency_key_in_use``; validation errors are not saved;
+  ``idempotency_key_in_use``; validation errors are not saved; keys are pruned 24 h after
+  first use on the fake's own clock (``advance()`` moves it): the same key later executes anew;
+* GET routes refuse unknown parameters and ``limit`` over 100 (400, as POSTs do);
+* Search is eventually consistent: a PaymentIntent is found by Search only ``search_lag``
+  seconds (fake clock) after its creation; retrieval by id is immediate;
 * Stripe's test PaymentMethods and card numbers (``stripe_cards``), 3D Secure with a hosted
   redirect page under ``/_fake/3ds/{pi}`` that returns to ``return_url`` with
   ``payment_intent``, ``payment_intent_client_secret`` and ``redirect_status``;
@@ -40,6 +46,7 @@ from adapters.base import (
     OperationKind,
     PaymentMethod,
 )
+from contract_tests.fakes import stripe_rules as rules
 from contract_tests.fakes.base import ASGIApp, Notification
 from contract_tests.fakes.stripe_world import (
     API_VERSION,
@@ -49,6 +56,7 @@ from contract_tests.fakes.stripe_world import (
     IBAN_OK,
     StripeError,
     StripeWorld,
+    check_allowed,
 )
 from webhooks.stripe import sign_header
 
@@ -88,10 +96,29 @@ def _json(status: int, body: Any, headers: Mapping[str, str] | None = None) -> R
 
 
 class _Saved:
-    def __init__(self, fingerprint: str, status: int, body: Any) -> None:
+    def __init__(self, fingerprint: str, status: int, body: Any, at: float) -> None:
         self.fingerprint = fingerprint
         self.status = status
         self.body = body
+        self.at = at  # fake-clock time of the first use
+
+
+def check_query(raw_query: str, spec: dict[str, Any]) -> dict[str, Any]:
+    """A GET's parameters checked like Stripe: unknown ones and ``limit`` > 100 refused."""
+    params = parse_form(raw_query.encode())
+    check_allowed(params, spec)
+    limit = params.get("limit")
+    if limit is not None:
+        if not isinstance(limit, str) or not limit.isdigit():
+            raise StripeError(400, f"Invalid integer: {limit}", code="parameter_invalid_integer", param="limit")
+        if not 1 <= int(limit) <= rules.MAX_LIMIT:
+            raise StripeError(
+                400,
+                f"This value must be between 1 and {rules.MAX_LIMIT}.",
+                code="parameter_invalid_integer",
+                param="limit",
+            )
+    return params
 
 
 class Fake:
@@ -100,9 +127,14 @@ class Fake:
     adapter_name = "stripe"
     supports_stale_check = True
 
-    def __init__(self, *, processing_delay: float = 0.0) -> None:
-        self.world = StripeWorld()
+    def __init__(
+        self, *, processing_delay: float = 0.0, search_lag: float | None = None, hang_first_intent: float = 0.0
+    ) -> None:
+        self.world = StripeWorld() if search_lag is None else StripeWorld(search_lag=search_lag)
         self.processing_delay = processing_delay  # seconds an endpoint "executes" (to see 409s)
+        # seconds the reply to the first PaymentIntent creation is withheld after it executed
+        # (the charge is made; the caller waits: a process can be killed mid-call)
+        self.hang_first_intent = hang_first_intent
         self._keys: dict[str, object] = {}
         self.requests: list[tuple[str, str, dict[str, str]]] = []  # (method, path, headers)
         self._app = self._build_app()
@@ -213,6 +245,7 @@ class Fake:
         self,
         request: Request[Any, Any, Any],
         op: Callable[[dict[str, Any]], dict[str, Any]],
+        query_spec: dict[str, Any] | None = None,
     ) -> Response[bytes]:
         request_id = "req_" + secrets.token_hex(7)
         base_headers = {
@@ -223,6 +256,7 @@ class Fake:
         try:
             self._auth(request)
             if request.method != "POST":
+                check_query(request.url.query, query_spec or {})
                 return _json(200, op(dict(request.query_params)), base_headers)
             params = parse_form(await request.body())
         except StripeError as exc:
@@ -237,6 +271,9 @@ class Fake:
                 )
                 return _json(400, err.body, base_headers)
             saved = self._keys.get(key)
+            if isinstance(saved, _Saved) and self.world.clock() - saved.at >= rules.IDEMPOTENCY_WINDOW_SECONDS:
+                del self._keys[key]  # pruned: this key is new again
+                saved = None
             if saved is _IN_FLIGHT:
                 err = StripeError(
                     409,
@@ -266,9 +303,12 @@ class Fake:
             status, body, executed = exc.status, exc.body, exc.executed
         finally:
             self.world._request = None
+        if self.hang_first_intent and request.url.path == "/v1/payment_intents" and executed:
+            hang, self.hang_first_intent = self.hang_first_intent, 0.0
+            await asyncio.sleep(hang)  # the key stays in flight meanwhile, as at Stripe
         if key is not None:
             if executed:
-                self._keys[key] = _Saved(fingerprint, status, body)
+                self._keys[key] = _Saved(fingerprint, status, body, self.world.clock())
             else:
                 self._keys.pop(key, None)
         return _json(status, body, base_headers)
@@ -276,32 +316,35 @@ class Fake:
     def _build_app(self) -> Litestar:
         fake = self
         w = self.world
-        routes: list[tuple[str, re.Pattern[str], Callable[..., dict[str, Any]]]] = [
+        routes: list[tuple[str, re.Pattern[str], Callable[..., dict[str, Any]], dict[str, Any] | None]] = [
             ("GET", re.compile(r"/v1/payment_intents/search"),
-             lambda q: w.search_payment_intents(q.get("query", ""))),
-            ("POST", re.compile(r"/v1/payment_intents"), w.create_payment_intent),
-            ("GET", re.compile(r"/v1/payment_intents/(?P<id>[^/]+)"), lambda q, id: w._pi(id)),
+             lambda q: w.search_payment_intents(q.get("query", "")), rules.SEARCH_PI),
+            ("POST", re.compile(r"/v1/payment_methods"), w.methods.create, None),
+            ("GET", re.compile(r"/v1/payment_methods/(?P<id>[^/]+)"), lambda q, id: w.methods.get(id),
+             rules.RETRIEVE),
+            ("POST", re.compile(r"/v1/payment_intents"), w.create_payment_intent, None),
+            ("GET", re.compile(r"/v1/payment_intents/(?P<id>[^/]+)"), lambda q, id: w._pi(id), rules.RETRIEVE_PI),
             ("POST", re.compile(r"/v1/payment_intents/(?P<id>[^/]+)/confirm"),
-             lambda p, id: w.confirm_payment_intent(id, p)),
+             lambda p, id: w.confirm_payment_intent(id, p), None),
             ("POST", re.compile(r"/v1/payment_intents/(?P<id>[^/]+)/capture"),
-             lambda p, id: w.capture_payment_intent(id, p)),
+             lambda p, id: w.capture_payment_intent(id, p), None),
             ("POST", re.compile(r"/v1/payment_intents/(?P<id>[^/]+)/cancel"),
-             lambda p, id: w.cancel_payment_intent(id, p)),
-            ("POST", re.compile(r"/v1/refunds"), w.create_refund),
-            ("GET", re.compile(r"/v1/refunds"), w.list_refunds),
-            ("GET", re.compile(r"/v1/refunds/(?P<id>[^/]+)"), lambda q, id: w.get_refund(id)),
-            ("POST", re.compile(r"/v1/payouts"), w.create_payout),
-            ("GET", re.compile(r"/v1/payouts"), w.list_payouts),
-            ("GET", re.compile(r"/v1/payouts/(?P<id>[^/]+)"), lambda q, id: w.get_payout(id)),
+             lambda p, id: w.cancel_payment_intent(id, p), None),
+            ("POST", re.compile(r"/v1/refunds"), w.create_refund, None),
+            ("GET", re.compile(r"/v1/refunds"), w.list_refunds, rules.LIST_REFUNDS),
+            ("GET", re.compile(r"/v1/refunds/(?P<id>[^/]+)"), lambda q, id: w.get_refund(id), rules.RETRIEVE),
+            ("POST", re.compile(r"/v1/payouts"), w.create_payout, None),
+            ("GET", re.compile(r"/v1/payouts"), w.list_payouts, rules.LIST_PAYOUTS),
+            ("GET", re.compile(r"/v1/payouts/(?P<id>[^/]+)"), lambda q, id: w.get_payout(id), rules.RETRIEVE),
             ("GET", re.compile(r"/v1/events"),
              lambda q: {"object": "list", "data": list(reversed(w.events))[: int(q.get("limit", "10"))],
-                        "has_more": False, "url": "/v1/events"}),
+                        "has_more": False, "url": "/v1/events"}, rules.LIST_EVENTS),
         ]  # fmt: skip
 
         @route("/v1/{path:path}", http_method=[HttpMethod.GET, HttpMethod.POST, HttpMethod.DELETE])
         async def api(request: Request[Any, Any, Any], path: str) -> Response[bytes]:
             full = "/v1" + (path if path.startswith("/") else "/" + path)
-            for method, pattern, fn in routes:
+            for method, pattern, fn, spec in routes:
                 match = pattern.fullmatch(full)
                 if match and method == request.method:
                     args: dict[str, str] = match.groupdict()
@@ -312,7 +355,7 @@ class Fake:
                         result: dict[str, Any] = fn(params, **args)
                         return result
 
-                    return await fake._handle(request, op)
+                    return await fake._handle(request, op, spec)
             return _json(
                 404,
                 {"error": {"message": f"Unrecognized request URL ({request.method}: {full}).",

@@ -19,7 +19,8 @@ from typing import Any
 
 from adapters.base import OperationKind
 from contract_tests.fakes.base import Notification
-from contract_tests.fakes.stripe_cards import PAYMENT_METHODS, Behaviour, behaviour_for_number
+from contract_tests.fakes.stripe_cards import Behaviour
+from contract_tests.fakes.stripe_methods import PaymentMethods
 from webhooks.stripe import sign_header
 
 API_VERSION = "2026-10-28.endive"
@@ -147,9 +148,9 @@ PI_CREATE: dict[str, Any] = {
     "payment_method_types": {str(i): None for i in range(20)},
     "allowed_payment_method_types": {str(i): None for i in range(20)},
     "automatic_payment_methods": {"enabled": None, "allow_redirects": None},
+    # Stripe's OpenAPI has no payment_method_data[card]: raw cards become a PaymentMethod first
     "payment_method_data": {
         "type": None,
-        "card": {"number": None, "exp_month": None, "exp_year": None, "cvc": None},
         "billing_details": {"name": None, "email": None, "phone": None},
     },
     "payment_method_options": {
@@ -236,8 +237,13 @@ def check_amount(amount: int, currency: str, param: str = "amount") -> None:
 # --------------------------------------------------------------------------- the world
 
 
+# seconds after creation before a PaymentIntent is findable by Search (Stripe: "under normal
+# operating conditions, data is searchable in less than a minute")
+SEARCH_LAG_SECONDS = 30.0
+
+
 class StripeWorld:
-    def __init__(self) -> None:
+    def __init__(self, *, search_lag: float = SEARCH_LAG_SECONDS) -> None:
         self.secret_key = "sk_test_" + secrets.token_hex(16)
         self.webhook_secret = "whsec_" + secrets.token_hex(16)
         self.base_url = "https://api.stripe.com"
@@ -250,6 +256,9 @@ class StripeWorld:
         self.sent: list[Notification] = []
         self.counts: Counter[OperationKind] = Counter()
         self.clock_offset = 0.0
+        self.search_lag = search_lag
+        self.indexed_at: dict[str, float] = {}  # pi id -> fake-clock time Search finds it from
+        self.methods = PaymentMethods(self.now, StripeError)
         self._request: dict[str, Any] | None = None  # for Event.request
 
     # ---------------------------------------------------------------- helpers
@@ -259,6 +268,11 @@ class StripeWorld:
         signature against its own clock, so simulated time (``advance``) only settles
         pending objects; it does not move timestamps."""
         return int(time.time())
+
+    def clock(self) -> float:
+        """The fake's own clock: wall time plus every ``advance()``. Idempotency keys are
+        pruned and Search catches up by this clock."""
+        return time.time() + self.clock_offset
 
     def _event(self, type_: str, obj: dict[str, Any], previous: dict[str, Any] | None = None) -> None:
         data: dict[str, Any] = {"object": copy.deepcopy(obj)}
@@ -315,28 +329,19 @@ class StripeWorld:
                 param="payment_method_data",
             )
         if isinstance(pm, str):
-            number = PAYMENT_METHODS.get(pm)
-            if number is None:
+            behaviour = self.methods.behaviour(pm)
+            if behaviour is None:
                 raise StripeError(
                     400, f"No such PaymentMethod: '{pm}'", code="resource_missing", param="payment_method"
                 )
-            return pm, behaviour_for_number(number)
+            return pm, behaviour
         if isinstance(pmd, dict):
-            if pmd.get("type") != "card":
-                raise StripeError(
-                    400, "Invalid payment_method_data[type].", param="payment_method_data[type]"
-                )
-            card = pmd.get("card") or {}
-            number = str(card.get("number") or "").replace(" ", "")
-            for field in ("number", "exp_month", "exp_year"):
-                if not card.get(field):
-                    raise StripeError(
-                        400,
-                        f"Missing required param: payment_method_data[card][{field}].",
-                        code="parameter_missing",
-                        param=f"payment_method_data[card][{field}]",
-                    )
-            return _id("pm_"), behaviour_for_number(number)
+            raise StripeError(
+                400,
+                f"payment_method_data[type]={pmd.get('type')!r} is not available to this account: "
+                "create a PaymentMethod and pass payment_method.",
+                param="payment_method_data[type]",
+            )
         return None
 
     # ---------------------------------------------------------------- PaymentIntents
@@ -403,6 +408,7 @@ class StripeWorld:
             "status": "requires_confirmation" if resolved else "requires_payment_method",
         }
         self.payment_intents[pi_id] = pi
+        self.indexed_at[pi_id] = self.clock() + self.search_lag
         self.return_urls[pi_id] = params.get("return_url")
         if resolved:
             self.behaviours[pi_id] = resolved[1]
@@ -596,7 +602,11 @@ class StripeWorld:
         if not match:
             raise StripeError(400, f"Invalid search query: {query}", param="query")
         key, value = match.groups()
-        data = [pi for pi in self.payment_intents.values() if pi["metadata"].get(key) == value]
+        now = self.clock()
+        data = [
+            pi for pi in self.payment_intents.values()
+            if pi["metadata"].get(key) == value and self.indexed_at.get(pi["id"], 0.0) <= now
+        ]  # fmt: skip
         data.sort(key=lambda p: p["created"], reverse=True)
         return {"object": "search_result", "data": data, "has_more": False, "next_page": None,
                 "url": "/v1/payment_intents/search"}  # fmt: skip

@@ -26,6 +26,7 @@ from hub.domain.states import Status
 from hub.providers import ProviderAccount
 from hub.routing.cascade import attempt_outcome, certainly_not_charged
 from hub.routing.plan import Plan
+from hub.services import replayable
 from hub.services.executor import adapter_refusal, call_adapter
 from hub.services.outcomes import failure_dict, not_sent_failure
 from hub.services.write_ahead import call_or_undo, insert_operation
@@ -119,12 +120,7 @@ async def run_cascade(
     """One client request, at most one charge: every attempt but the last was proven not
     charged before the next one was written."""
     with log_context(**operation_log_ids(op)):
-        outcome, ms = await call_or_undo(
-            provider,
-            lambda: provider.adapter.authorize(areq),
-            lambda: svc._undo(op, idem, created_payment=True, created_method=created_method),
-            operation=op["kind"],
-        )
+        outcome, ms = await _first_attempt(svc, provider, op, areq, idem, created_method)
     remaining = list(plan.accounts[1:])
     while True:
         svc.router.breakers.record(provider.id, outcome)
@@ -144,18 +140,57 @@ async def run_cascade(
         op = await next_attempt(svc.engine, svc.settings, op, outcome, ms, nxt, svc.clock())
         provider = nxt
         with log_context(**operation_log_ids(op)):
-            outcome, ms = await _later_attempt(provider, op, areq)
+            outcome, ms = await _later_attempt(svc, provider, op, areq)
 
 
-async def _later_attempt(provider: ProviderAccount, op: Row, first: AuthorizeRequest) -> tuple[Outcome, int]:
+async def _first_attempt(
+    svc: PaymentService,
+    provider: ProviderAccount,
+    op: Row,
+    areq: AuthorizeRequest,
+    idem: IdempotencyScope | None,
+    created_method: str | None,
+) -> tuple[Outcome, int]:
+    """The payment's first attempt: an adapter that refuses before sending undoes it all."""
+
+    async def undo() -> None:
+        await svc._undo(op, idem, created_payment=True, created_method=created_method)
+
+    prepared = await replayable.tokenize_first(
+        svc.engine, provider, op, areq, undo=undo,
+        lease_margin=svc.settings.resolution.lease_margin, now=svc.clock,
+    )  # fmt: skip
+    if isinstance(prepared, Outcome):  # not tokenized: nothing was charged
+        return prepared, 0
+    return await call_or_undo(
+        provider, lambda: provider.adapter.authorize(prepared), undo, operation=op["kind"]
+    )
+
+
+async def _later_attempt(
+    svc: PaymentService, provider: ProviderAccount, op: Row, first: AuthorizeRequest
+) -> tuple[Outcome, int]:
     """A second or later attempt: the same request under this attempt's own operation and
-    provider idempotency key. The payment already has history, so an adapter that refuses
-    before sending makes this attempt a definite failure, never an undo of the payment."""
+    provider idempotency key (tokenized first for this provider when its adapter needs it).
+    The payment already has history, so an adapter that refuses before sending makes this
+    attempt a definite failure, never an undo of the payment."""
     areq = msgspec.structs.replace(
         first, operation_id=op["id"], idempotency_key=op["provider_idempotency_key"]
     )
+
+    async def keep() -> None:
+        return None
+
     try:
-        return await call_adapter(provider, lambda: provider.adapter.authorize(areq), operation="authorize")
+        prepared = await replayable.tokenize_first(
+            svc.engine, provider, op, areq, undo=keep,
+            lease_margin=svc.settings.resolution.lease_margin, now=svc.clock,
+        )  # fmt: skip
+        if isinstance(prepared, Outcome):
+            return prepared, 0
+        return await call_adapter(
+            provider, lambda: provider.adapter.authorize(prepared), operation="authorize"
+        )
     except Exception as exc:
         mapped = adapter_refusal(exc)
         if mapped is exc:

@@ -34,7 +34,7 @@ from hub.domain.states import Op, RefundStatus, Status
 from hub.providers import ProviderAccount, Providers
 from hub.routing.plan import Plan, Router
 from hub.routing.rules import PaymentFacts
-from hub.services import outcomes
+from hub.services import outcomes, replayable
 from hub.services import representations as rep
 from hub.services.cascade import run_cascade
 from hub.services.write_ahead import account_for, call_or_undo, insert_operation
@@ -362,6 +362,7 @@ class PaymentService:
             "reference": req.get("reference"),
             # a replay must resend the SAME parameters (Stripe refuses a key reused with others)
             "description": description,
+            **replayable.request_flags(method.for_adapter),
         }
         async with self.engine.begin() as conn:
             if method.new_row is not None:
@@ -393,17 +394,28 @@ class PaymentService:
             description=description,
         )
         created_method = method.new_row["id"] if method.new_row is not None else None
-        if not plan.cascades or not self.settings.routing.cascade:
-            return await self._run(
-                op,
-                provider,
-                lambda: provider.adapter.authorize(areq),
-                idem,
-                201,
-                created_payment=True,
-                created_method=created_method,
-            )
-        return await run_cascade(self, op, provider, plan, areq, idem, created_method)
+        if plan.cascades and self.settings.routing.cascade:
+            return await run_cascade(self, op, provider, plan, areq, idem, created_method)
+        prepared = await replayable.tokenize_first(
+            self.engine,
+            provider,
+            op,
+            areq,
+            undo=lambda: self._undo(op, idem, created_payment=True, created_method=created_method),
+            lease_margin=self.settings.resolution.lease_margin,
+            now=self.clock,
+        )
+        if isinstance(prepared, Outcome):  # no token, so no payment was attempted
+            return await self._finish(op, prepared, 0, idem, 201)
+        return await self._run(
+            op,
+            provider,
+            lambda: provider.adapter.authorize(prepared),
+            idem,
+            201,
+            created_payment=True,
+            created_method=created_method,
+        )
 
     # ------------------------------------------------------------------ authenticate
     async def authenticate(

@@ -159,6 +159,7 @@ class PayoutService:
             bank_account=destination.bank_account,
             card=destination.card,
             description=(op["request"] or {}).get("description"),
+            requested_at=op["created_at"],  # a replay embeds the same instant (SEPA CreDtTm)
         )
 
     async def replay_request(self, op: Row, payout: Row) -> PayoutRequest:

@@ -9,6 +9,13 @@ adapter declares for the operation kind, first one first:
 * ``webhook`` - nothing to call: wait for the notification; after the first
   ``WEBHOOK_GRACE`` checks fall back to the next declared strategy (if any).
 
+One check tries them in order until an answer proves something
+(:mod:`hub.services.resolution_proof`): a replay answered "not processed", "key refused",
+"in flight" or 5xx, a lookup that finds nothing yet, hand over to the next strategy and
+never make the operation ``failed``. No replay once the provider may have pruned the key
+(its ``idempotency_window``); a replay is the very request first sent
+(:mod:`hub.services.replayable`) or is not sent at all.
+
 Each check runs in three steps, like the write-ahead call itself (no database
 lock is held across the network):
 
@@ -61,8 +68,9 @@ from hub.domain.errors import Conflict, InvalidState, ProblemError, ValidationFa
 from hub.domain.operations import OpStatus, ResourceKind
 from hub.jobs.base import JobRunner
 from hub.providers import ProviderAccount, Providers
-from hub.services import outcomes
+from hub.services import outcomes, replayable
 from hub.services import representations as rep
+from hub.services import resolution_proof as proof
 from hub.services.executor import call_adapter
 from hub.store import tables as t
 from hub.store.repo import Row, add_event, load, update_row, utcnow
@@ -111,10 +119,6 @@ class PayoutReplay(Protocol):
     """hub.services.payouts.PayoutService: a payout's transfer rebuilt for a replay."""
 
     async def replay_request(self, op: Row, payout: Row) -> PayoutRequest: ...
-
-
-class _CannotUse(Exception):
-    """This strategy cannot be used for this operation (try the next one)."""
 
 
 def _table_of(op: Row) -> Any:
@@ -289,50 +293,39 @@ class Resolver:
     async def _check(
         self, op: Row, resource: Row, provider: ProviderAccount
     ) -> tuple[str, Outcome, int | None]:
-        """Run the first usable strategy; one that cannot apply hands over to the next
-        (so does a lookup answering that it needs a replay: the submission id is unknown)."""
-        needs_replay: tuple[str, Outcome, int | None] | None = None
+        """Try the usable strategies in order until one answer proves something (see
+        :mod:`hub.services.resolution_proof`); one that cannot apply or proves nothing hands
+        over to the next. What proves nothing never becomes ``failed``: UNKNOWN, with every
+        strategy's note in the reason and any provider id learnt on the way."""
+        notes: list[str] = []
+        learnt: str | None = None
+        last: tuple[str, int | None] = ("lookup", None)
         for strategy in self._strategies(op, provider):
             if strategy == Strategy.WEBHOOK:
-                return (
-                    strategy.value,
-                    Outcome(status=OutcomeStatus.UNKNOWN, reason="awaiting the provider's notification"),
-                    None,
-                )
+                notes.append("awaiting the provider's notification")
+                last = (strategy.value, None)
+                break
             try:
                 if strategy == Strategy.LOOKUP:
                     call = self._lookup_call(op, resource, provider)
                 else:
+                    proof.check_replay_window(op, provider, self.clock())
                     call = await self._replay_call(op, resource, provider)
                 outcome, ms = await call_adapter(
                     provider, call, operation="lookup" if strategy == Strategy.LOOKUP else op["kind"]
                 )
-            except (_CannotUse, NotSupported, InvalidRequest) as exc:
+            except (proof.CannotUse, NotSupported, InvalidRequest) as exc:
                 log.info("operation %s: %s not usable (%s)", op["id"], strategy.value, exc)
+                notes.append(f"{strategy.value} not usable: {exc}")
                 continue
-            if strategy == Strategy.LOOKUP and outcome.status == OutcomeStatus.RETRY:
-                # a lookup that was not processed proves nothing about the operation
-                outcome = Outcome(
-                    status=OutcomeStatus.UNKNOWN, reason=f"lookup not processed: {outcome.reason}"
-                )
-            if (
-                strategy == Strategy.LOOKUP
-                and outcome.status == OutcomeStatus.UNKNOWN
-                and outcome.summary.get("needs") == Strategy.REPLAY.value
-            ):
-                needs_replay = (strategy.value, outcome, ms)
-                continue
-            return strategy.value, outcome, ms
-        if needs_replay is not None:
-            return needs_replay
-        return (
-            "lookup",
-            Outcome(
-                status=OutcomeStatus.UNKNOWN,
-                reason="no resolution strategy is usable; awaiting news or review",
-            ),
-            None,
-        )
+            last = (strategy.value, ms)
+            if proof.proves(strategy, outcome):
+                return strategy.value, outcome, ms
+            notes.append(f"{strategy.value} proves nothing: {outcome.reason or outcome.status.value}")
+            learnt = learnt or outcome.provider_reference
+        if not notes:
+            notes.append("no resolution strategy is usable; awaiting news or review")
+        return last[0], proof.nothing_proven(notes, learnt), last[1]
 
     # ------------------------------------------------------------------ requests
     def _lookup_call(self, op: Row, resource: Row, provider: ProviderAccount) -> Callable[[], Any]:
@@ -359,11 +352,11 @@ class Resolver:
         """The original request again, with the same provider idempotency key."""
         if op["resource_kind"] == ResourceKind.PAYOUT:
             if self.payouts is None:
-                raise _CannotUse("no payout service to rebuild the transfer from")
+                raise proof.CannotUse("no payout service to rebuild the transfer from")
             try:
                 preq = await self.payouts.replay_request(op, payment)
             except (ValueError, ProblemError) as exc:  # destination gone (card deleted, ...)
-                raise _CannotUse(f"the transfer cannot be rebuilt: {exc}") from exc
+                raise proof.CannotUse(f"the transfer cannot be rebuilt: {exc}") from exc
             return lambda: provider.adapter.payout(preq)
         kind = K(op["kind"])
         req = op["request"] or {}
@@ -382,13 +375,13 @@ class Resolver:
                 reference=payment["reference"],
                 metadata=dict(payment["metadata"] or {}),
                 capture=bool(req.get("capture", payment["capture_mode"] == "automatic")),
-                payment_method=await self._payment_method(payment, req.get("payment_method") or {}),
+                payment_method=await self._payment_method(payment, req, provider),
                 three_ds=ThreeDS(**req["three_ds"]) if req.get("three_ds") else None,
                 description=req.get("description"),
             )
             return lambda: adapter.authorize(areq)
         if not provider_reference:
-            raise _CannotUse(f"no provider reference to replay the {kind.value} against")
+            raise proof.CannotUse(f"no provider reference to replay the {kind.value} against")
         if kind == K.CAPTURE:
             creq = CaptureRequest(
                 **common,
@@ -413,15 +406,23 @@ class Resolver:
                 refund_id=refund["id"],
             )
             return lambda: adapter.refund(rreq)
-        raise _CannotUse(f"{kind.value} cannot be replayed (what the shopper brought back is not kept)")
+        raise proof.CannotUse(f"{kind.value} cannot be replayed (what the shopper brought back is not kept)")
 
-    async def _payment_method(self, payment: Row, masked: dict[str, Any]) -> PaymentMethod:
+    async def _payment_method(self, payment: Row, req: dict[str, Any], provider: ProviderAccount) -> PaymentMethod:
+        """The payment method exactly as the original request carried it (or why not)."""
+        if req.get(replayable.PROVIDER_PM):  # the provider's token the card was turned into
+            return PaymentMethod(type="provider_token", token=str(req[replayable.PROVIDER_PM]))
+        masked: dict[str, Any] = req.get("payment_method") or {}
         if masked.get("type") == "provider_token" and masked.get("token"):
             return PaymentMethod(type="provider_token", token=masked["token"])
         token = masked.get("token")
+        if masked.get("type") == "card" and provider.supports(Capability.TOKENIZE):
+            raise proof.CannotUse("the card was never turned into the provider's token for this request")
+        if masked.get("type") == "card" and req.get(replayable.CVC_SENT):
+            raise proof.CannotUse("the request carried a CVC, which is never kept: a replay would differ")
         if masked.get("type") == "card" and isinstance(token, str) and token.startswith("pm_"):
             if self.methods is None:
-                raise _CannotUse("no card source configured to replay a card authorization")
+                raise proof.CannotUse("no card source configured to replay a card authorization")
             async with self.engine.connect() as conn:
                 row = (
                     (
@@ -435,13 +436,13 @@ class Resolver:
                     .first()
                 )
             if row is None:
-                raise _CannotUse(f"payment method {token} is gone")
+                raise proof.CannotUse(f"payment method {token} is gone")
             try:
                 card = await self.methods.card_of(dict(row))  # no CVC: it was never stored
             except ValidationFailed as exc:  # crypto-shredded
-                raise _CannotUse(str(exc)) from exc
+                raise proof.CannotUse(str(exc)) from exc
             return PaymentMethod(type="card", card=card)
-        raise _CannotUse("the payment method cannot be rebuilt for a replay")
+        raise proof.CannotUse("the payment method cannot be rebuilt for a replay")
 
     # ------------------------------------------------------------------ review
     async def _flag_review(self, conn: AsyncConnection, op: Row, now: dt.datetime) -> None:

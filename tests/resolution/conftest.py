@@ -1,4 +1,4 @@
-"""A harness whose Hub has resolution wired the way hub/runtime.py will wire it."""
+"""A harness on the hub as hub/runtime.py and hub/api/app.py wire it (no hand wiring)."""
 
 from __future__ import annotations
 
@@ -7,14 +7,10 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import select, update
 
 from hub.api.app import create_app
-from hub.api.review import OperationReviewController
-from hub.jobs.inprocess import InProcessRunner
-from hub.services.resolution import Resolver
 from hub.store import tables as t
 from tests.conftest import IN_CI, HubHarness, redis_test_url, start_harness
 
@@ -52,26 +48,17 @@ def pay(number: str, **kw: Any) -> dict[str, Any]:
     return body
 
 
-def wire(hub: Any, jobs: Any) -> Resolver:
-    """Exactly the wiring asked of the lead for Hub.__init__."""
-    hub.jobs = jobs
-    hub.resolver = Resolver(hub.engine, hub.providers, hub.settings, jobs, methods=hub.payment_methods)
-    hub.payments.resolver = hub.resolver
-    hub.payments.on_unknown = hub.resolver.on_unknown
-    return hub.resolver
-
-
-async def wired_harness(db_url: str, tmp_path: Path, jobs: Any, toml: str = FAST_TOML) -> HubHarness:
-    h = await start_harness(db_url, tmp_path, config_toml=toml, simulator_options={"hang_seconds": 5.0})
-    await h.hub.jobs.stop()  # the runner Hub.start started: replaced below, its loops must not linger
-    wire(h.hub, jobs)
-    # hub/api/app.py route_handlers gets OperationReviewController (lead); until then, register it here
-    app = create_app(h.hub, manage_lifecycle=False)
-    if not any(r.path.startswith("/v1/admin/operations") for r in app.routes):
-        app.register(OperationReviewController)
-    await h.client.aclose()
-    h.client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://hub")
-    await jobs.start()  # Hub.start
+async def wired_harness(
+    db_url: str, tmp_path: Path, toml: str = FAST_TOML, *, redis_url: str | None = None
+) -> HubHarness:
+    """The hub exactly as ``payhub serve`` wires it (runtime ``Hub`` + ``create_app``): its
+    own job runner (arq when ``redis_url`` is given, in-process otherwise), its resolver,
+    the review routes of the app. Nothing is replaced, so a broken wiring fails here."""
+    env = {"PAYHUB_REDIS_URL": redis_url} if redis_url else {}
+    h = await start_harness(
+        db_url, tmp_path, config_toml=toml, simulator_options={"hang_seconds": 5.0}, env=env
+    )
+    assert any(r.path.startswith("/v1/admin/operations") for r in create_app(h.hub, manage_lifecycle=False).routes)
     return h
 
 
@@ -84,7 +71,7 @@ async def close_harness(h: HubHarness) -> None:
 
 @pytest.fixture
 async def rh(db_url: str, tmp_path: Path) -> AsyncIterator[HubHarness]:
-    h = await wired_harness(db_url, tmp_path, InProcessRunner())
+    h = await wired_harness(db_url, tmp_path)
     try:
         yield h
     finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import ssl
 import uuid
@@ -358,13 +359,39 @@ async def test_duplicate_submission_is_one_transfer(world: World) -> None:
     assert len(batch.events) == 1  # booked once
 
 
-async def test_reused_msg_id_for_another_transfer_is_rejected(world: World) -> None:
+async def test_reused_msg_id_for_another_transfer_proves_nothing(world: World) -> None:
+    """DU01: the bank holds an earlier file with this MsgId. This file did nothing, and what
+    the first one did is not told: never a failure (the first transfer may be executing)."""
     req = payout()
     await world.adapter.payout(req)
     clash = payout(operation_id=req.operation_id, idempotency_key=req.idempotency_key, amount=999)
     out = await world.adapter.payout(clash)
-    assert out.status is OutcomeStatus.FAILED
-    assert out.failure is not None and out.failure.provider_code == "DU01"
+    assert out.status is OutcomeStatus.UNKNOWN and out.failure is None
+    assert out.summary.get("reason_code") == "DU01"
+    assert world.fake.count(OperationKind.PAYOUT) == 1
+
+
+async def test_a_replay_is_the_same_file(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Gap 6: the replay, rebuilt later from the same operation, is byte for byte the first
+    file (CreDtTm and the execution date come from when the hub first made the request)."""
+    sent: list[bytes] = []
+    original = world.adapter.client.send
+
+    async def recording(request: httpx.Request, **kw: object) -> httpx.Response:
+        if request.method == "POST":
+            sent.append(request.content)
+        return await original(request, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(world.adapter.client, "send", recording)
+    first_at = dt.datetime(2026, 12, 3, 23, 59, 58, tzinfo=dt.UTC)
+    req = payout(requested_at=first_at)
+    first = await world.adapter.payout(req)
+    await asyncio.sleep(1.1)  # a later second: a regenerated CreDtTm would differ
+    again = await world.adapter.payout(payout(**{f: getattr(req, f) for f in req.__struct_fields__}))
+    assert len(sent) == 2 and sent[0] == sent[1]
+    assert b"<CreDtTm>2026-12-03T23:59:58Z</CreDtTm>" in sent[0]
+    assert b"<ReqdExctnDt><Dt>2026-12-03</Dt></ReqdExctnDt>" in sent[0]
+    assert again.status is first.status and again.provider_reference == first.provider_reference
     assert world.fake.count(OperationKind.PAYOUT) == 1
 
 

@@ -159,22 +159,52 @@ async def test_purchase_captures(mock: respx.MockRouter, adapter: StripeAdapter)
     assert form(route.calls.last.request)["capture_method"] == "automatic"
 
 
-async def test_raw_card_is_sent_as_payment_method_data(
+async def test_raw_card_becomes_a_payment_method_first(
     mock: respx.MockRouter, adapter: StripeAdapter
 ) -> None:
+    """The CVC travels only in POST /v1/payment_methods (moves no money, its own key); the
+    PaymentIntent carries only payment_method=pm_..., so it can be replayed byte for byte."""
+    pm_route = mock.post("/v1/payment_methods").mock(return_value=reply("payment_method_created"))
     route = mock.post("/v1/payment_intents").mock(return_value=reply("authorize_requires_capture"))
     card = Card(number="4242424242424242", exp_month=12, exp_year=2030, cvc="123", holder_name="Jane Doe")
-    out = await adapter.authorize(auth_request(payment_method=PaymentMethod(type="card", card=card)))
+    req = auth_request(payment_method=PaymentMethod(type="card", card=card))
+    out = await adapter.authorize(req)
     assert out.status is OutcomeStatus.SUCCEEDED
+    pm_request = pm_route.calls.last.request
+    p = form(pm_request)
+    assert p["type"] == "card" and p["card[number]"] == "4242424242424242" and p["card[cvc]"] == "123"
+    assert p["card[exp_month]"] == "12" and p["card[exp_year]"] == "2030"
+    assert p["billing_details[name]"] == "Jane Doe"
+    assert p["metadata[payhub_operation_id]"] == req.operation_id
+    assert pm_request.headers["Idempotency-Key"] == f"{req.idempotency_key}-pm"
     f = form(route.calls.last.request)
-    assert f["payment_method_data[type]"] == "card"
-    assert f["payment_method_data[card][number]"] == "4242424242424242"
-    assert f["payment_method_data[card][exp_month]"] == "12"
-    assert f["payment_method_data[card][exp_year]"] == "2030"
-    assert f["payment_method_data[card][cvc]"] == "123"
-    assert f["payment_method_data[billing_details][name]"] == "Jane Doe"
-    assert "payment_method" not in f
+    assert f["payment_method"] == "pm_1QfakeCardTokenAbc123"
+    assert not [k for k in f if k.startswith("payment_method_data") or "card" in k.split("[")[0]]
+    assert route.calls.last.request.headers["Idempotency-Key"] == req.idempotency_key
     assert "4242424242424242" not in repr(out)  # nothing card-shaped in the recorded outcome
+
+
+async def test_refused_tokenization_is_a_decline_and_no_payment(
+    mock: respx.MockRouter, adapter: StripeAdapter
+) -> None:
+    mock.post("/v1/payment_methods").mock(return_value=reply("decline_incorrect_number", 402))
+    route = mock.post("/v1/payment_intents")
+    card = Card(number="4242424242424241", exp_month=12, exp_year=2030, cvc="123")
+    out = await adapter.authorize(auth_request(payment_method=PaymentMethod(type="card", card=card)))
+    assert out.status is OutcomeStatus.FAILED and out.failure is not None
+    assert out.failure.decline_code == "incorrect_number"
+    assert not route.called
+
+
+async def test_unreachable_tokenization_attempts_no_payment(
+    mock: respx.MockRouter, adapter: StripeAdapter
+) -> None:
+    mock.post("/v1/payment_methods").mock(side_effect=httpx.ReadTimeout("slow"))
+    route = mock.post("/v1/payment_intents")
+    card = Card(number="4242424242424242", exp_month=12, exp_year=2030, cvc="123")
+    out = await adapter.authorize(auth_request(payment_method=PaymentMethod(type="card", card=card)))
+    assert out.status is OutcomeStatus.RETRY  # proven: the PaymentIntent was never sent
+    assert not route.called
 
 
 async def test_three_ds_requires_action(mock: respx.MockRouter, adapter: StripeAdapter) -> None:

@@ -395,6 +395,17 @@ async def test_payouts(fake: Fake, adapter: StripeAdapter) -> None:
 async def test_lookup_authorize_without_reference(fake: Fake, adapter: StripeAdapter) -> None:
     req = authz(80, fake.approve_method())
     done = await adapter.authorize(req)
+    lookup = LookupRequest(
+        operation_id="op_80",
+        idempotency_key="op_80:authorize",
+        payment_id="pay_80",
+        amount=2000,
+        currency="EUR",
+        kind=OperationKind.AUTHORIZE,
+    )
+    early = await adapter.lookup(lookup)  # Search is eventually consistent: not found yet
+    assert early.status is OutcomeStatus.UNKNOWN and early.failure is None
+    await fake.advance(60)
     found = await adapter.lookup(
         LookupRequest(
             operation_id="op_80",
