@@ -112,6 +112,29 @@ PROFILES: dict[str, SandboxProfile] = {
         },
         notes="captures/refunds answer [received]: without webhooks they stay PENDING on the sandbox",
     ),
+    # https://developer.paypal.com/tools/sandbox/card-testing/ (negative testing: the card
+    # holder name CCREJECT-* selects the processor response); REST app credentials of a
+    # sandbox business account with advanced card processing
+    "paypal": SandboxProfile(
+        adapter="paypal",
+        base_url="https://api-m.sandbox.paypal.com",
+        credentials_env={
+            "client_id": "PAYHUB_SANDBOX_PAYPAL_CLIENT_ID",
+            "client_secret": "PAYHUB_SANDBOX_PAYPAL_CLIENT_SECRET",
+        },
+        optional_env={"webhook_id": "PAYHUB_SANDBOX_PAYPAL_WEBHOOK_ID"},
+        defaults={"webhook_id": "WH-CONTRACT-SUITE-UNUSED"},
+        approve=_card("4032035809742661", holder="Jane Shopper", cvc="123"),
+        declines={
+            DeclineCode.DO_NOT_HONOR: _card("4032035809742661", holder="CCREJECT-REFUSED", cvc="123"),
+            DeclineCode.INSUFFICIENT_FUNDS: _card("4032035809742661", holder="CCREJECT-IF", cvc="123"),
+            DeclineCode.EXPIRED_CARD: _card("4032035809742661", holder="CCREJECT-EC", cvc="123"),
+            DeclineCode.LOST_OR_STOLEN: _card("4032035809742661", holder="CCREJECT-LS", cvc="123"),
+            DeclineCode.FRAUD_SUSPECTED: _card("4032035809742661", holder="CCREJECT-SF", cvc="123"),
+        },
+        currency="USD",
+        notes="webhooks are not exercised on the sandbox (they need a public URL)",
+    ),
 }
 
 
