@@ -135,6 +135,30 @@ PROFILES: dict[str, SandboxProfile] = {
         currency="USD",
         notes="webhooks are not exercised on the sandbox (they need a public URL)",
     ),
+    # https://developer.squareup.com/docs/devtools/sandbox/payments (sandbox test values:
+    # card nonces that approve or fail with a given error code); a sandbox access token and
+    # the sandbox location's id; sandbox locations are in USD
+    "square": SandboxProfile(
+        adapter="square",
+        base_url="https://connect.squareupsandbox.com",
+        credentials_env={
+            "access_token": "PAYHUB_SANDBOX_SQUARE_ACCESS_TOKEN",
+            "location_id": "PAYHUB_SANDBOX_SQUARE_LOCATION_ID",
+        },
+        optional_env={
+            "webhook_signature_key": "PAYHUB_SANDBOX_SQUARE_WEBHOOK_SIGNATURE_KEY",
+            "webhook_url": "PAYHUB_SANDBOX_SQUARE_WEBHOOK_URL",
+        },
+        defaults={"webhook_signature_key": "contract-suite-unused", "webhook_url": "https://payhub.invalid/unused"},
+        approve=_token("cnon:card-nonce-ok"),
+        declines={
+            DeclineCode.DO_NOT_HONOR: _token("cnon:card-nonce-declined"),
+            DeclineCode.INCORRECT_CVC: _token("cnon:card-nonce-rejected-cvv"),
+            DeclineCode.EXPIRED_CARD: _token("cnon:card-nonce-rejected-expiration"),
+        },
+        currency="USD",
+        notes="webhooks are not exercised on the sandbox (they need a public URL)",
+    ),
 }
 
 
