@@ -69,6 +69,9 @@ SQUARE_VERSION = "2025-10-16"  # pinned: every request sends it; bump deliberate
 DEFAULT_BASE_URL = "https://connect.squareup.com"
 # a refund / payment not found this long after the request was never created
 NOT_FOUND_GRACE_SECONDS = 600
+# Square does not publish how long it keeps an idempotency key: replays are asked for only
+# within this conservative window after the first attempt
+REPLAY_WINDOW_SECONDS = 3600
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,192}$")
 
 
@@ -96,9 +99,10 @@ class SquareAdapter(Adapter):
         ),
         currencies=None,
         resolution={
-            # the create carries only a token: a replay with the same idempotency_key answers
-            # the first payment; lookup lists recent payments by reference_id
-            OperationKind.AUTHORIZE: (Strategy.REPLAY, Strategy.LOOKUP, Strategy.WEBHOOK),
+            # lookup lists recent payments by reference_id; only when none is found, and only
+            # inside REPLAY_WINDOW_SECONDS, does it ask for a replay (Square publishes no
+            # retention for idempotency keys: a late replay of a card on file could charge again)
+            OperationKind.AUTHORIZE: (Strategy.LOOKUP, Strategy.REPLAY, Strategy.WEBHOOK),
             OperationKind.CAPTURE: (Strategy.LOOKUP, Strategy.REPLAY),
             OperationKind.VOID: (Strategy.LOOKUP, Strategy.REPLAY),
             OperationKind.REFUND: (Strategy.LOOKUP, Strategy.WEBHOOK),
@@ -257,6 +261,10 @@ class SquareAdapter(Adapter):
         for payment in page.payments:
             if payment.reference_id == request.payment_id:
                 return m.payment_outcome(payment)
+        age = None if request.created_at is None else time.time() - request.created_at.timestamp()
+        if age is None or age < REPLAY_WINDOW_SECONDS:
+            return Outcome(status=OutcomeStatus.UNKNOWN, summary={"needs": Strategy.REPLAY.value},
+                           reason="no Square payment with this reference_id: a replay with the same key is safe")
         return Outcome(status=OutcomeStatus.UNKNOWN, reason="no Square payment with this reference_id (yet)")
 
     async def _find_refund(self, request: LookupRequest, payment: m.Payment) -> Outcome:

@@ -183,3 +183,19 @@ def test_webhooks_are_hmac_of_url_and_body() -> None:
 def test_webhooks_with_a_wrong_or_missing_signature_are_refused(headers: dict[str, str]) -> None:
     with pytest.raises(WebhookVerificationError):
         adapter(Script({})).parse_webhook(headers, raw("event_payment_created"))
+
+
+async def test_a_payment_not_found_asks_for_a_replay_only_soon_after_the_attempt() -> None:
+    from datetime import timedelta
+
+    a = adapter(Script({("GET", "/v2/payments"): reply({"payments": []})}))
+
+    def req(age: float) -> LookupRequest:
+        return LookupRequest(operation_id="op_x", idempotency_key="k", payment_id=HUB_PAYMENT, amount=1099,
+                             currency="USD", kind=OperationKind.AUTHORIZE,
+                             created_at=datetime.now(UTC) - timedelta(seconds=age))
+
+    soon = await a.lookup(req(30))
+    assert soon.status is OutcomeStatus.UNKNOWN and soon.summary.get("needs") == "replay"
+    late = await a.lookup(req(2 * 3600))
+    assert late.status is OutcomeStatus.UNKNOWN and "needs" not in late.summary
