@@ -118,14 +118,15 @@ class PayPalCalls:
         return (self.account.base_url or DEFAULT_BASE_URL).rstrip("/") + path
 
     @staticmethod
-    def headers(token: str, paypal_request_id: str | None) -> dict[str, str]:
+    def headers(token: str, paypal_request_id: str | None, *, json_body: bool = False) -> dict[str, str]:
         headers = {
             "Authorization": f"Bearer {token}",
             "Accept": "application/json",
             "Prefer": "return=representation",
         }
-        if paypal_request_id is not None:
+        if json_body:
             headers["Content-Type"] = "application/json"
+        if paypal_request_id is not None:
             headers["PayPal-Request-Id"] = paypal_request_id
         return headers
 
@@ -137,13 +138,13 @@ class PayPalCalls:
         if isinstance(token, Outcome):
             return not_sent(token, f"{method} {path}")
         response = await send(self.client, method, self.url(path), content=body,
-                              headers=self.headers(token, paypal_request_id))
+                              headers=self.headers(token, paypal_request_id, json_body=body is not None))
         if isinstance(response, httpx.Response) and response.status_code == 401:
             token = await self.tokens.token(self.client, self.account, stale=token)
             if isinstance(token, Outcome):
                 return not_sent(token, f"{method} {path}")
             response = await send(self.client, method, self.url(path), content=body,
-                                  headers=self.headers(token, paypal_request_id))
+                                  headers=self.headers(token, paypal_request_id, json_body=body is not None))
         return response
 
     async def post(self, path: str, body: dict[str, Any] | None, paypal_request_id: str) -> httpx.Response | Outcome:

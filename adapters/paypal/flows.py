@@ -123,8 +123,8 @@ class PayPalAdapter(Adapter):
         if isinstance(result, httpx.Response) and result.status_code == 200:
             # an idempotent repeat: PayPal answered the first request's order; read its state now
             current = await self.calls.order(order.id)
-            if isinstance(current, Outcome):
-                return _with_reference(current, order.id)
+            if isinstance(current, Outcome):  # the order exists; what became of it is not known
+                return _unknown(order.id, "the order's state could not be read after an idempotent repeat")
             order = current
         if order.status == "CREATED":
             path = f"/v2/checkout/orders/{safe_id(order.id, 'order')}/confirm-payment-source"
@@ -155,6 +155,8 @@ class PayPalAdapter(Adapter):
             order = await self.calls.order(order_id)
             if not isinstance(order, Outcome):
                 return m.order_outcome(order)
+            # "already authorized" and the like say money may have moved: never FAILED
+            return _unknown(order_id, f"PayPal answered {issue}; the order could not be read")
         return _with_reference(outcome, order_id)
 
     # ------------------------------------------------------------------ authenticate
@@ -264,6 +266,10 @@ class PayPalAdapter(Adapter):
 
     async def verify_webhook(self, headers: Mapping[str, str], body: bytes) -> list[ProviderEvent]:
         return await verify_and_parse(self.calls, self.account.credentials.get("webhook_id", ""), headers, body)
+
+
+def _unknown(order_id: str, reason: str) -> Outcome:
+    return Outcome(status=OutcomeStatus.UNKNOWN, provider_reference=order_id, reason=reason)
 
 
 def _with_reference(outcome: Outcome, order_id: str) -> Outcome:

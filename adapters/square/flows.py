@@ -204,14 +204,15 @@ class SquareAdapter(Adapter):
         payment = await self._transition(f"/v2/payments/{ref}/complete", ref)
         if isinstance(payment, Outcome):
             return _with_reference(payment, ref)
-        return m.capture_outcome(payment)
+        # what the payment says after complete is definite (a CANCELED one captured nothing)
+        return m.capture_outcome(payment, lookup=True)
 
     async def void(self, request: VoidRequest) -> Outcome:
         ref = _safe_id(request.provider_reference, "provider_reference")
         payment = await self._transition(f"/v2/payments/{ref}/cancel", ref)
         if isinstance(payment, Outcome):
             return _with_reference(payment, ref)
-        return m.void_outcome(payment)
+        return m.void_outcome(payment, lookup=True)
 
     # ------------------------------------------------------------------ refund
 

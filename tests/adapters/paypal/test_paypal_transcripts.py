@@ -329,3 +329,18 @@ async def test_pending_refund_is_pending() -> None:
         operation_id="op_r", idempotency_key="k", payment_id=PAYMENT, amount=500, currency="EUR",
         provider_reference=ORDER, refund_id="re_1"))
     assert out.status is OutcomeStatus.PENDING
+
+
+async def test_already_authorized_with_the_order_unreadable_is_ambiguous_never_failed() -> None:
+    script = happy()
+    script.routes[("POST", AUTHORIZE)] = reply("error_422_order_already_authorized", 422)
+    script.routes[("GET", GET_ORDER)] = reply("error_500", 500)
+    out = await adapter(script).authorize(authorize_request())
+    assert out.status is OutcomeStatus.UNKNOWN and out.provider_reference == ORDER
+
+
+async def test_json_bodies_say_so() -> None:
+    script = happy()
+    await adapter(script).authorize(authorize_request())
+    assert all(r.headers["content-type"] == "application/json" for r in script.requests
+               if r.method == "POST" and r.url.path != "/v1/oauth2/token")

@@ -199,3 +199,10 @@ async def test_a_payment_not_found_asks_for_a_replay_only_soon_after_the_attempt
     assert soon.status is OutcomeStatus.UNKNOWN and soon.summary.get("needs") == "replay"
     late = await a.lookup(req(2 * 3600))
     assert late.status is OutcomeStatus.UNKNOWN and "needs" not in late.summary
+
+
+async def test_completing_a_canceled_payment_is_a_definite_failure() -> None:
+    script = Script({("POST", f"/v2/payments/{PAYMENT}/complete"): reply("error_already_completed", 400),
+                     ("GET", f"/v2/payments/{PAYMENT}"): reply("payment_canceled")})
+    out = await adapter(script).capture(_op(CaptureRequest))
+    assert out.status is OutcomeStatus.FAILED and out.failure is not None
