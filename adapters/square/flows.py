@@ -6,7 +6,9 @@ Calls (``Authorization: Bearer <access_token>``, a pinned ``Square-Version``, JS
 authorize      POST /v2/payments (source_id, idempotency_key, amount_money,
                autocomplete false for manual capture, location_id,
                reference_id = payment id, note = payment id + operation id)
-capture        POST /v2/payments/{id}/complete
+capture        GET /v2/payments/{id}; for less than authorized PUT /v2/payments/{id}
+               (idempotency_key, payment.amount_money: edit the amount down); then
+               POST /v2/payments/{id}/complete
 void           POST /v2/payments/{id}/cancel
 refund         POST /v2/refunds (idempotency_key, payment_id, amount_money,
                reason = "payhub refund <refund id> <operation id>")
@@ -88,6 +90,7 @@ class SquareAdapter(Adapter):
             {
                 Capability.AUTHORIZE,
                 Capability.CAPTURE,
+                Capability.PARTIAL_CAPTURE,
                 Capability.VOID,
                 Capability.REFUND,
                 Capability.PARTIAL_REFUND,
@@ -196,11 +199,39 @@ class SquareAdapter(Adapter):
             return error_outcome(result)
         return self._payment_of(self._decode(result, m.PaymentReply))
 
+    async def _edit_amount_down(self, request: CaptureRequest, ref: str) -> Outcome | None:
+        """A partial capture: bring the APPROVED payment's amount down to what is captured
+        (Square's EDIT_AMOUNT_DOWN). A retry finds the amount already edited and skips it."""
+        current = self._payment_of(self._decode(await self._get(f"/v2/payments/{ref}"), m.PaymentReply))
+        if isinstance(current, Outcome):
+            if current.status is OutcomeStatus.FAILED:  # Square refused the read (no such payment, ...)
+                return _with_reference(current, ref)
+            return Outcome(status=OutcomeStatus.RETRY, provider_reference=ref,
+                           reason=f"capture not sent: the payment could not be read ({current.reason})")
+        amount = current.amount_money.amount if current.amount_money else None
+        if current.status != "APPROVED" or amount is None or amount == request.amount:
+            return None
+        if request.amount > amount:
+            raise InvalidRequest("the capture exceeds the authorized amount", code="amount_exceeds_capturable",
+                                 field="amount")
+        if "EDIT_AMOUNT_DOWN" not in current.capabilities:
+            raise InvalidRequest("Square does not allow this payment's amount to be edited down: capture all of it",
+                                 code="not_supported", field="amount")
+        body = {"idempotency_key": m.idempotency_key(request.idempotency_key, "amount"),
+                "payment": {"amount_money": {"amount": request.amount, "currency": request.currency.upper()}}}
+        result = await send(self.client, "PUT", self._url(f"/v2/payments/{ref}"),
+                            content=msgspec.json.encode(body), headers=self._headers())
+        edited = self._payment_of(self._decode(result, m.PaymentReply))
+        return _with_reference(edited, ref) if isinstance(edited, Outcome) else None
+
     async def capture(self, request: CaptureRequest) -> Outcome:
         if not request.final:
             raise InvalidRequest("Square completes a payment once: multiple captures are not supported",
                                  code="not_supported")
         ref = _safe_id(request.provider_reference, "provider_reference")
+        refused = await self._edit_amount_down(request, ref)
+        if refused is not None:
+            return refused
         payment = await self._transition(f"/v2/payments/{ref}/complete", ref)
         if isinstance(payment, Outcome):
             return _with_reference(payment, ref)

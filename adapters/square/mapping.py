@@ -55,6 +55,7 @@ class Payment(msgspec.Struct, kw_only=True):
     note: str | None = None
     location_id: str | None = None
     refund_ids: list[str] = msgspec.field(default_factory=list)
+    capabilities: list[str] = msgspec.field(default_factory=list)
     card_details: CardDetails | None = None
     created_at: str | None = None
 
@@ -261,7 +262,8 @@ def payment_outcome(payment: Payment) -> Outcome:
 def capture_outcome(payment: Payment, *, lookup: bool = False) -> Outcome:
     base: dict[str, Any] = {"provider_reference": payment.id, "summary": payment_summary(payment)}
     if payment.status == "COMPLETED":
-        return Outcome(status=OutcomeStatus.SUCCEEDED, amount=_amount(payment), captured=True, **base)
+        captured = payment.amount_money.amount if payment.amount_money else None
+        return Outcome(status=OutcomeStatus.SUCCEEDED, amount=captured, captured=True, **base)
     if lookup and payment.status in ("CANCELED", "FAILED"):
         return Outcome(status=OutcomeStatus.FAILED, failure=Failure(
             code=FailureCode.INVALID_REQUEST, message=f"the payment is {payment.status}: nothing was captured",

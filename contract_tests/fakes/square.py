@@ -5,6 +5,7 @@ From Square's public API reference and OpenAPI document (``api.json``):
 * ``Authorization: Bearer <access_token>`` else 401 ``UNAUTHORIZED``; ``Square-Version``
   must be a date (``INVALID_SQUARE_VERSION_FORMAT``);
 * ``POST /v2/payments`` (CreatePayment), ``GET /v2/payments``, ``GET /v2/payments/{id}``,
+  ``PUT /v2/payments/{id}`` (UpdatePayment: an APPROVED payment's amount, down only),
   ``POST /v2/payments/{id}/complete`` | ``/cancel``, ``POST /v2/refunds``,
   ``GET /v2/refunds/{id}``; unknown body fields -> 400 ``UNKNOWN_BODY_PARAMETER``; field
   lengths as documented (idempotency_key 45, reference_id 40, note 500, reason 192);
@@ -66,6 +67,9 @@ REFUND_FIELDS: dict[str, type] = {"idempotency_key": str, "amount_money": dict, 
                  "destination_id": str, "unlinked": bool, "location_id": str, "customer_id": str,
                  "reason": str, "payment_version_token": str, "team_member_id": str}
 TRANSITION_FIELDS: dict[str, type] = {"version_token": str}
+UPDATE_FIELDS: dict[str, type] = {"idempotency_key": str, "payment": dict}
+UPDATE_PAYMENT_FIELDS: dict[str, type] = {"amount_money": dict, "tip_money": dict, "version_token": str}
+EDITABLE = ["EDIT_AMOUNT_UP", "EDIT_AMOUNT_DOWN", "EDIT_TIP_AMOUNT_UP", "EDIT_TIP_AMOUNT_DOWN", "EDIT_DELAY_ACTION"]
 LIMITS = {"idempotency_key": 45, "reference_id": 40, "note": 500, "reason": 192}
 
 
@@ -214,6 +218,8 @@ class Fake:
                              "card": {"card_brand": "VISA", "last_4": "1111"}, "entry_method": "KEYED",
                              "cvv_status": "CVV_REJECTED" if declined == "CVV_FAILURE" else "CVV_ACCEPTED"},
         }
+        if payment["status"] == "APPROVED":
+            payment["capabilities"] = list(EDITABLE)
         for key in ("reference_id", "note"):
             if key in body:
                 payment[key] = body[key]
@@ -231,11 +237,27 @@ class Fake:
         self._emit("payment.created", "payment", payment)
         return {"payment": payment}
 
+    def update(self, payment_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        """UpdatePayment: only an APPROVED payment; here only its amount, never above what was approved."""
+        _check(body, UPDATE_FIELDS, ("idempotency_key",))
+        changes = _check(body.get("payment") or {}, UPDATE_PAYMENT_FIELDS, ())
+        payment = self._payment(payment_id)
+        if payment["status"] != "APPROVED":
+            raise SquareError(400, "BAD_REQUEST", f"payment is {payment['status']}: only APPROVED can be updated")
+        if "amount_money" in changes:
+            money = _money(changes["amount_money"], "payment.amount_money")
+            if money["amount"] > payment["approved_money"]["amount"]:
+                raise SquareError(400, "AMOUNT_TOO_HIGH", "above the approved amount", "payment.amount_money")
+            payment["amount_money"] = payment["total_money"] = money
+        payment["updated_at"] = self._stamp()
+        return {"payment": payment}
+
     def transition(self, payment_id: str, action: str, body: dict[str, Any]) -> dict[str, Any]:
         _check(body, TRANSITION_FIELDS, ())
         payment = self._payment(payment_id)
         if payment["status"] != "APPROVED":
             raise SquareError(400, "BAD_REQUEST", f"payment is {payment['status']}: it cannot be {action}d")
+        payment.pop("capabilities", None)
         if action == "complete":
             payment["status"], payment["card_details"]["status"] = "COMPLETED", "CAPTURED"
             self.counts[OperationKind.CAPTURE] += 1
@@ -285,9 +307,10 @@ class Fake:
         except ValueError:
             return 400, SquareError(400, "EXPECTED_JSON_BODY", "the body is not JSON").body()
         try:
-            if method == "POST" and path in ("/v2/payments", "/v2/refunds"):
+            keyed = (method == "POST" and path in ("/v2/payments", "/v2/refunds")) or method == "PUT"
+            if keyed:
                 key = body.get("idempotency_key") if isinstance(body, dict) else None
-                fingerprint = hashlib.sha256(path.encode() + raw).hexdigest()
+                fingerprint = hashlib.sha256(f"{method} {path}".encode() + raw).hexdigest()
                 if isinstance(key, str) and key in self._keys:
                     saved = self._keys[key]
                     if saved[0] != fingerprint:
@@ -296,7 +319,11 @@ class Fake:
                                           "idempotency_key")
                     return saved[1], json.loads(saved[2])
                 try:
-                    result: Any = self.create_payment(body) if path == "/v2/payments" else self.refund(body)
+                    result: Any
+                    if method == "PUT":
+                        result = self.update(path.rsplit("/", 1)[-1], body)
+                    else:
+                        result = self.create_payment(body) if path == "/v2/payments" else self.refund(body)
                     status = 200
                 except SquareError as exc:
                     if exc.category not in ("PAYMENT_METHOD_ERROR", "REFUND_ERROR"):

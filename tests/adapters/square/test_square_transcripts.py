@@ -109,7 +109,8 @@ def _op(cls, **kw):
 
 
 async def test_capture_and_void() -> None:
-    script = Script({("POST", f"/v2/payments/{PAYMENT}/complete"): reply("payment_completed"),
+    script = Script({("GET", f"/v2/payments/{PAYMENT}"): reply("payment_approved"),
+                     ("POST", f"/v2/payments/{PAYMENT}/complete"): reply("payment_completed"),
                      ("POST", f"/v2/payments/{PAYMENT}/cancel"): reply("payment_canceled")})
     cap = await adapter(script).capture(_op(CaptureRequest))
     assert cap.status is OutcomeStatus.SUCCEEDED and cap.captured
@@ -206,3 +207,21 @@ async def test_completing_a_canceled_payment_is_a_definite_failure() -> None:
                      ("GET", f"/v2/payments/{PAYMENT}"): reply("payment_canceled")})
     out = await adapter(script).capture(_op(CaptureRequest))
     assert out.status is OutcomeStatus.FAILED and out.failure is not None
+
+
+async def test_partial_capture_edits_the_amount_down_then_completes() -> None:
+    completed = load("payment_completed")
+    completed["payment"]["amount_money"] = {"amount": 600, "currency": "USD"}
+    script = Script({("GET", f"/v2/payments/{PAYMENT}"): reply("payment_approved"),
+                     ("PUT", f"/v2/payments/{PAYMENT}"): reply("payment_approved"),
+                     ("POST", f"/v2/payments/{PAYMENT}/complete"): reply(completed)})
+    request = CaptureRequest(operation_id="op_c", idempotency_key="k-c", payment_id=HUB_PAYMENT, amount=600,
+                             currency="USD", provider_reference=PAYMENT)
+    out = await adapter(script).capture(request)
+    assert out.status is OutcomeStatus.SUCCEEDED and out.amount == 600
+    assert script.body("PUT", f"/v2/payments/{PAYMENT}") == {
+        "idempotency_key": "k-c-amount", "payment": {"amount_money": {"amount": 600, "currency": "USD"}}}
+    with pytest.raises(InvalidRequest):
+        await adapter(script).capture(CaptureRequest(
+            operation_id="op_c", idempotency_key="k", payment_id=HUB_PAYMENT, amount=2000, currency="USD",
+            provider_reference=PAYMENT))
