@@ -30,6 +30,7 @@ import msgspec
 
 from adapters.base import Account, Failure, FailureCode, InvalidRequest, Outcome, OutcomeStatus
 from adapters.classify import classify_status, retry_after_seconds, send, unparseable
+from adapters.paypal import declines as d
 from adapters.paypal import mapping as m
 from adapters.paypal.auth import TokenCache, not_sent
 
@@ -89,12 +90,12 @@ def error_outcome(response: httpx.Response) -> Outcome:
         return Outcome(status=OutcomeStatus.UNKNOWN, retry_after=retry_after_seconds(response) or 1.0,
                        reason="a request with this PayPal-Request-Id is still being processed (409)",
                        summary=summary)
-    if issue == m.DUPLICATE_REQUEST:
+    if issue == d.DUPLICATE_REQUEST:
         return Outcome(status=OutcomeStatus.UNKNOWN,
                        reason="PayPal-Request-Id already used with a different body: the first request's "
                        "outcome is not known from this reply", summary=summary)
-    if code == 422 and issue in m.DECLINE_ISSUES:
-        return Outcome(status=OutcomeStatus.FAILED, failure=m.decline_failure(None, issue, message),
+    if code == 422 and issue in d.DECLINE_ISSUES:
+        return Outcome(status=OutcomeStatus.FAILED, failure=d.decline_failure(None, issue, message),
                        summary=summary)
     if code in (400, 404, 422):
         return Outcome(

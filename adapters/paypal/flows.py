@@ -59,6 +59,7 @@ from adapters.base import (
     WebhookVerificationError,
 )
 from adapters.paypal import bodies
+from adapters.paypal import declines as d
 from adapters.paypal import mapping as m
 from adapters.paypal.auth import TokenCache
 from adapters.paypal.calls import PayPalCalls, error_body, issue_of, request_id, safe_id
@@ -150,7 +151,7 @@ class PayPalAdapter(Adapter):
         3DS needed, ...): the order itself tells what happened."""
         issue = outcome.summary.get("issue")
         if outcome.status is OutcomeStatus.FAILED and (
-            issue in m.STATE_ISSUES or issue == "PAYER_ACTION_REQUIRED"
+            issue in d.STATE_ISSUES or issue == "PAYER_ACTION_REQUIRED"
         ):
             order = await self.calls.order(order_id)
             if not isinstance(order, Outcome):
