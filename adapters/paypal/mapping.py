@@ -1,4 +1,6 @@
-"""PayPal (Orders v2, Payments v2): wire structs, amounts, status and decline tables. No I/O.
+"""PayPal (Orders v2, Payments v2): wire structs, amounts and status tables. No I/O.
+
+Decline and refusal codes are in :mod:`adapters.paypal.declines`.
 
 Shapes follow PayPal's published OpenAPI documents (github.com/paypal/
 paypal-rest-api-specifications: ``checkout_orders_v2``, ``payments_payment_v2``,
