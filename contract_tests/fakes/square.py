@@ -107,22 +107,23 @@ def _check(body: Any, fields: dict[str, type], required: tuple[str, ...]) -> dic
     return body
 
 
-def _money(value: Any, field: str) -> dict[str, Any]:
+def _money(value: Any, field: str, currency: str = CURRENCY) -> dict[str, Any]:
     if not isinstance(value, dict) or set(value) - {"amount", "currency"}:
         raise SquareError(400, "INVALID_VALUE", "amount_money takes amount and currency", field)
     amount = value.get("amount")
     if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
         raise SquareError(400, "INVALID_VALUE", "amount must be a positive integer", f"{field}.amount")
-    if value.get("currency") != CURRENCY:
-        raise SquareError(400, "CURRENCY_MISMATCH", f"the location's currency is {CURRENCY}", f"{field}.currency")
-    return {"amount": amount, "currency": CURRENCY}
+    if value.get("currency") != currency:
+        raise SquareError(400, "CURRENCY_MISMATCH", f"the location's currency is {currency}", f"{field}.currency")
+    return {"amount": amount, "currency": currency}
 
 
 class Fake:
     adapter_name = "square"
     supports_stale_check = False  # Square's scheme signs URL + body, no timestamp
 
-    def __init__(self) -> None:
+    def __init__(self, *, currency: str = CURRENCY) -> None:
+        self.currency = currency  # the location's currency (Square sandbox locations: USD)
         self.access_token = "EAAAE" + secrets.token_urlsafe(24)
         self.location_id = "L" + secrets.token_hex(6).upper()
         self.signature_key = secrets.token_urlsafe(16)
@@ -196,7 +197,7 @@ class Fake:
 
     def create_payment(self, body: dict[str, Any]) -> dict[str, Any]:
         _check(body, CREATE_FIELDS, ("source_id", "idempotency_key"))
-        money = _money(body.get("amount_money"), "amount_money")
+        money = _money(body.get("amount_money"), "amount_money", self.currency)
         if body.get("location_id", self.location_id) != self.location_id:
             raise SquareError(400, "INVALID_LOCATION", "unknown location", "location_id",
                               category="AUTHENTICATION_ERROR")
@@ -245,7 +246,7 @@ class Fake:
         if payment["status"] != "APPROVED":
             raise SquareError(400, "BAD_REQUEST", f"payment is {payment['status']}: only APPROVED can be updated")
         if "amount_money" in changes:
-            money = _money(changes["amount_money"], "payment.amount_money")
+            money = _money(changes["amount_money"], "payment.amount_money", self.currency)
             if money["amount"] > payment["approved_money"]["amount"]:
                 raise SquareError(400, "AMOUNT_TOO_HIGH", "above the approved amount", "payment.amount_money")
             payment["amount_money"] = payment["total_money"] = money
@@ -270,7 +271,7 @@ class Fake:
 
     def refund(self, body: dict[str, Any]) -> dict[str, Any]:
         _check(body, REFUND_FIELDS, ("idempotency_key", "amount_money", "payment_id"))
-        money = _money(body.get("amount_money"), "amount_money")
+        money = _money(body.get("amount_money"), "amount_money", self.currency)
         payment = self._payment(body["payment_id"])
         if payment["status"] != "COMPLETED":
             raise SquareError(400, "REFUND_ERROR_PAYMENT_NEEDS_COMPLETION", "the payment is not completed",
@@ -286,7 +287,7 @@ class Fake:
             refund["reason"] = body["reason"]
         self.refunds[ref_id] = refund
         payment["refund_ids"].append(ref_id)
-        payment["refunded_money"] = {"amount": refunded + money["amount"], "currency": CURRENCY}
+        payment["refunded_money"] = {"amount": refunded + money["amount"], "currency": self.currency}
         self.counts[OperationKind.REFUND] += 1
         self._emit("refund.created", "refund", refund)
         return {"refund": refund}
