@@ -351,7 +351,7 @@ def void_outcome(auth: Authorization, order_id: str | None, *, lookup: bool = Fa
     return Outcome(status=OutcomeStatus.UNKNOWN, reason=f"authorization {auth.status} after void", **base)
 
 
-def _capture_of_refund(refund: Refund) -> str | None:
+def capture_of_refund(refund: Refund) -> str | None:
     up = next((link.href for link in refund.links if link.rel == "up"), None)
     return up.rstrip("/").rsplit("/", 1)[-1] if up else None
 
@@ -361,7 +361,7 @@ def refundable_capture(order: Order, amount: int) -> str | None:
     pays = payments_of(order)
     refunded: dict[str, int] = {}
     for refund in pays.refunds:
-        capture_id = _capture_of_refund(refund)
+        capture_id = capture_of_refund(refund)
         if capture_id and refund.status not in ("FAILED", "CANCELLED"):
             refunded[capture_id] = refunded.get(capture_id, 0) + (from_value(refund.amount) or 0)
     for capture in pays.captures:

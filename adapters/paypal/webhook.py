@@ -17,6 +17,9 @@ Events (resource types from PayPal's webhook event names):
 * ``PAYMENT.CAPTURE.REFUNDED`` / ``.REVERSED``, ``PAYMENT.REFUND.*`` (resource: the refund)
   -> refund news, matched by the hub's refund id in ``custom_id``
 * anything else: stored and ignored
+
+A refund PayPal made without the hub names no hub id; its capture (one GET) names the payment
+and the order, so the hub adopts it (DESIGN §11).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from typing import Any
 import msgspec
 
 from adapters.base import (
+    InvalidRequest,
     OperationKind,
     Outcome,
     ProviderEvent,
@@ -35,7 +39,7 @@ from adapters.base import (
     WebhookVerificationError,
 )
 from adapters.paypal import mapping as m
-from adapters.paypal.calls import PayPalCalls, error_outcome
+from adapters.paypal.calls import PayPalCalls, error_outcome, safe_id
 
 VERIFY_PATH = "/v1/notifications/verify-webhook-signature"
 HEADERS = {
@@ -84,9 +88,34 @@ async def verify_and_parse(
     if reply.verification_status != "SUCCESS":
         raise WebhookVerificationError(f"PayPal says the signature is invalid ({reply.verification_status})")
     try:
-        return [normalise(event)]
+        normalised = normalise(event)
     except (msgspec.ValidationError, TypeError, KeyError) as exc:
         raise WebhookFormatError(f"unexpected {event.event_type} payload: {exc}") from exc
+    return [await _tie_refund(calls, event, normalised)]
+
+
+async def _tie_refund(calls: PayPalCalls, event: m.WebhookEvent, normalised: ProviderEvent) -> ProviderEvent:
+    """A refund PayPal made without the hub (dashboard, support) names no hub id: its capture
+    (the refund's ``up`` link) names the payment (``custom_id``) and the order, so the hub can
+    adopt it (DESIGN §11). Best effort: without it the event is stored unmatched."""
+    if normalised.kind is not OperationKind.REFUND or normalised.refund_id or normalised.payment_id:
+        return normalised
+    capture_id = m.capture_of_refund(msgspec.convert(event.resource, type=m.Refund))
+    if not capture_id:
+        return normalised
+    try:
+        path = f"/v2/payments/captures/{safe_id(capture_id, 'capture')}"
+    except InvalidRequest:
+        return normalised
+    capture = calls.decode(await calls.get(path), m.Capture)
+    if isinstance(capture, Outcome):
+        return normalised
+    order_id = _related(capture).order_id
+    outcome = normalised.outcome
+    if outcome is not None and order_id:
+        outcome = msgspec.structs.replace(outcome, provider_reference=order_id)
+    return msgspec.structs.replace(normalised, payment_id=capture.custom_id, provider_reference=order_id,
+                                   outcome=outcome)
 
 
 def _when(value: str | None) -> datetime | None:

@@ -137,3 +137,14 @@ async def test_webhook_that_is_not_json_is_malformed() -> None:
 def test_the_sync_parser_never_accepts_a_paypal_event() -> None:
     with pytest.raises(WebhookVerificationError):
         adapter(Script({})).parse_webhook(HEADERS, raw("event_capture_completed"))
+
+
+async def test_a_refund_made_at_paypal_is_tied_to_the_payment_through_its_capture() -> None:
+    event = load("event_capture_refunded")
+    del event["resource"]["custom_id"], event["resource"]["invoice_id"]  # made in PayPal's dashboard
+    script = Script({("POST", VERIFY): reply("verify_success"),
+                     ("GET", f"/v2/payments/captures/{CAPTURE}"): reply("capture_completed")})
+    [refund] = await adapter(script).verify_webhook(HEADERS, json.dumps(event).encode())
+    assert refund.kind is OperationKind.REFUND and refund.refund_id is None
+    assert refund.payment_id == PAYMENT and refund.provider_reference == ORDER
+    assert refund.outcome is not None and refund.outcome.status is OutcomeStatus.SUCCEEDED
