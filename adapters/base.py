@@ -442,6 +442,11 @@ class Adapter:
         """
         raise NotSupported("webhooks")
 
+    async def verify_webhook(self, headers: Mapping[str, str], body: bytes) -> list[ProviderEvent]:
+        """What the hub calls: :meth:`parse_webhook`, unless the provider verifies its
+        notifications by an API call (PayPal), which only an async method can make."""
+        return self.parse_webhook(headers, body)
+
     def webhook_ack(self, events: list[ProviderEvent]) -> WebhookAck:
         return WebhookAck()
 

@@ -436,13 +436,13 @@ class Harness:
             refund_id=getattr(origin, "refund_id", None),
         )
 
-    def notification_events(self) -> list[ProviderEvent]:
+    async def notification_events(self) -> list[ProviderEvent]:
         """Every notification the fake generated so far, verified and parsed by the adapter."""
         if self.fake is None or not self.supports(Capability.WEBHOOKS):
             return []
         events: list[ProviderEvent] = []
         for n in self.fake.notifications():
-            events.extend(self.adapter.parse_webhook({k.lower(): v for k, v in n.headers.items()}, n.body))
+            events.extend(await self.adapter.verify_webhook({k.lower(): v for k, v in n.headers.items()}, n.body))
         return events
 
     async def polled_events(self) -> list[ProviderEvent]:
@@ -478,7 +478,7 @@ class Harness:
     async def news(self, kind: OperationKind, origin: Any, outcome: Outcome | None) -> Outcome | None:
         """A definite outcome for the operation from webhooks or polled notifications."""
         found: Outcome | None = None
-        for ev in [*self.notification_events(), *await self.polled_events()]:
+        for ev in [*await self.notification_events(), *await self.polled_events()]:
             if self.event_matches(ev, kind, origin, outcome) and ev.outcome is not None and ev.outcome.definite:
                 found = ev.outcome  # the latest news wins (a return after a success)
         return found

@@ -112,6 +112,53 @@ PROFILES: dict[str, SandboxProfile] = {
         },
         notes="captures/refunds answer [received]: without webhooks they stay PENDING on the sandbox",
     ),
+    # https://developer.paypal.com/tools/sandbox/card-testing/ (negative testing: the card
+    # holder name CCREJECT-* selects the processor response); REST app credentials of a
+    # sandbox business account with advanced card processing
+    "paypal": SandboxProfile(
+        adapter="paypal",
+        base_url="https://api-m.sandbox.paypal.com",
+        credentials_env={
+            "client_id": "PAYHUB_SANDBOX_PAYPAL_CLIENT_ID",
+            "client_secret": "PAYHUB_SANDBOX_PAYPAL_CLIENT_SECRET",
+        },
+        optional_env={"webhook_id": "PAYHUB_SANDBOX_PAYPAL_WEBHOOK_ID"},
+        defaults={"webhook_id": "WH-CONTRACT-SUITE-UNUSED"},
+        approve=_card("4111111111111111", holder="Jane Shopper", cvc="123"),
+        declines={
+            DeclineCode.DO_NOT_HONOR: _card("4111111111111111", holder="CCREJECT-REFUSED", cvc="123"),
+            DeclineCode.INSUFFICIENT_FUNDS: _card("4111111111111111", holder="CCREJECT-IF", cvc="123"),
+            DeclineCode.EXPIRED_CARD: _card("4111111111111111", holder="CCREJECT-EC", cvc="123"),
+            DeclineCode.LOST_OR_STOLEN: _card("4111111111111111", holder="CCREJECT-LS", cvc="123"),
+            DeclineCode.FRAUD_SUSPECTED: _card("4111111111111111", holder="CCREJECT-SF", cvc="123"),
+        },
+        currency="USD",
+        notes="webhooks are not exercised on the sandbox (they need a public URL)",
+    ),
+    # https://developer.squareup.com/docs/devtools/sandbox/payments (sandbox test values:
+    # card nonces that approve or fail with a given error code); a sandbox access token and
+    # the sandbox location's id; sandbox locations are in USD
+    "square": SandboxProfile(
+        adapter="square",
+        base_url="https://connect.squareupsandbox.com",
+        credentials_env={
+            "access_token": "PAYHUB_SANDBOX_SQUARE_ACCESS_TOKEN",
+            "location_id": "PAYHUB_SANDBOX_SQUARE_LOCATION_ID",
+        },
+        optional_env={
+            "webhook_signature_key": "PAYHUB_SANDBOX_SQUARE_WEBHOOK_SIGNATURE_KEY",
+            "webhook_url": "PAYHUB_SANDBOX_SQUARE_WEBHOOK_URL",
+        },
+        defaults={"webhook_signature_key": "contract-suite-unused", "webhook_url": "https://payhub.invalid/unused"},
+        approve=_token("cnon:card-nonce-ok"),
+        declines={
+            DeclineCode.DO_NOT_HONOR: _token("cnon:card-nonce-declined"),
+            DeclineCode.INCORRECT_CVC: _token("cnon:card-nonce-rejected-cvv"),
+            DeclineCode.EXPIRED_CARD: _token("cnon:card-nonce-rejected-expiration"),
+        },
+        currency="USD",
+        notes="webhooks are not exercised on the sandbox (they need a public URL)",
+    ),
 }
 
 

@@ -51,7 +51,7 @@ async def receive_webhook(request: Request[Any, Any, Any], account_id: str) -> R
         raise PayloadTooLarge(f"webhook bodies are limited to {MAX_BODY} bytes") from None
     headers = {k.lower(): v for k, v in request.headers.items()}
     try:
-        events = provider.adapter.parse_webhook(headers, body)
+        events = await provider.adapter.verify_webhook(headers, body)
     except WebhookVerificationError as exc:
         WEBHOOK_VERIFICATION_FAILURES.labels(account_id, "signature").inc()
         log.warning("webhook for %s refused: %s (%d bytes)", account_id, exc, len(body))
