@@ -27,6 +27,7 @@ from typing import Any, ClassVar
 import httpx
 import msgspec
 
+from adapters.disputes import DisputeEvidenceRequest, DisputeNews, DisputeRequest
 from webhooks.errors import SignatureError
 
 # --------------------------------------------------------------------------- enums
@@ -58,6 +59,9 @@ class Capability(enum.StrEnum):
     LOOKUP = "lookup"
     WEBHOOKS = "webhooks"
     NOTIFICATION_POLLING = "notification_polling"  # poll_notifications() (bank statements)
+    DISPUTES = "disputes"  # sends dispute news (ProviderEvent.dispute); see adapters.disputes
+    DISPUTE_EVIDENCE = "dispute_evidence"  # submit_dispute_evidence()
+    DISPUTE_ACCEPT = "dispute_accept"  # accept_dispute()
 
 
 class Strategy(enum.StrEnum):
@@ -268,6 +272,7 @@ class ProviderEvent(msgspec.Struct, kw_only=True):
     operation_reference: str | None = None
     refund_id: str | None = None  # the hub's refund id if echoed
     occurred_at: datetime | None = None
+    dispute: DisputeNews | None = None  # news about a dispute (kind is then None)
 
 
 class WebhookAck(msgspec.Struct, kw_only=True):
@@ -419,3 +424,12 @@ class Adapter:
     async def poll_notifications(self, cursor: str | None) -> NotificationBatch:
         """For NOTIFICATION_POLLING adapters: news after ``cursor``."""
         raise NotSupported("notification_polling")
+
+    # ---- disputes (optional; see adapters.disputes)
+    async def submit_dispute_evidence(self, request: DisputeEvidenceRequest) -> DisputeNews:
+        """DISPUTE_EVIDENCE adapters: stage (``submit=False``) or submit evidence; the dispute after."""
+        raise NotSupported("dispute_evidence")
+
+    async def accept_dispute(self, request: DisputeRequest) -> DisputeNews:
+        """DISPUTE_ACCEPT adapters: concede the dispute; the dispute after."""
+        raise NotSupported("dispute_accept")

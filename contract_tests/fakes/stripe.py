@@ -3,7 +3,8 @@
 What it does, from Stripe's public docs:
 
 * ``/v1/payment_intents`` (create/confirm/capture/cancel/retrieve/search), ``/v1/refunds``
-  (create/list/retrieve), ``/v1/payouts`` (create/list/retrieve), ``/v1/events``;
+  (create/list/retrieve), ``/v1/payouts`` (create/list/retrieve), ``/v1/disputes``
+  (list/retrieve/update/close: ``stripe_disputes``), ``/v1/events``;
 * form-encoded bodies in bracket notation; unknown parameters -> 400 ``parameter_unknown``;
 * ``Authorization: Bearer sk_...`` (or HTTP Basic with the key as user) -> else 401;
   a malformed ``Stripe-Version`` -> 400;
@@ -41,6 +42,7 @@ from adapters.base import (
     PaymentMethod,
 )
 from contract_tests.fakes.base import ASGIApp, Notification
+from contract_tests.fakes.stripe_disputes import StripeDisputes
 from contract_tests.fakes.stripe_world import (
     API_VERSION,
     BANK_CLOSED,
@@ -102,6 +104,8 @@ class Fake:
 
     def __init__(self, *, processing_delay: float = 0.0) -> None:
         self.world = StripeWorld()
+        # disputes (contract_tests.fakes.stripe_disputes); the issuer's side: self.disputes.open(pi)
+        self.disputes = StripeDisputes(self.world.now, self.world._event, self.world._pi)
         self.processing_delay = processing_delay  # seconds an endpoint "executes" (to see 409s)
         self._keys: dict[str, object] = {}
         self.requests: list[tuple[str, str, dict[str, str]]] = []  # (method, path, headers)
@@ -276,6 +280,7 @@ class Fake:
     def _build_app(self) -> Litestar:
         fake = self
         w = self.world
+        dp = self.disputes
         routes: list[tuple[str, re.Pattern[str], Callable[..., dict[str, Any]]]] = [
             ("GET", re.compile(r"/v1/payment_intents/search"),
              lambda q: w.search_payment_intents(q.get("query", ""))),
@@ -293,6 +298,10 @@ class Fake:
             ("POST", re.compile(r"/v1/payouts"), w.create_payout),
             ("GET", re.compile(r"/v1/payouts"), w.list_payouts),
             ("GET", re.compile(r"/v1/payouts/(?P<id>[^/]+)"), lambda q, id: w.get_payout(id)),
+            ("GET", re.compile(r"/v1/disputes"), dp.list),
+            ("GET", re.compile(r"/v1/disputes/(?P<id>[^/]+)"), lambda q, id: dp.retrieve(id)),
+            ("POST", re.compile(r"/v1/disputes/(?P<id>[^/]+)"), lambda p, id: dp.update(id, p)),
+            ("POST", re.compile(r"/v1/disputes/(?P<id>[^/]+)/close"), lambda p, id: dp.close(id, p)),
             ("GET", re.compile(r"/v1/events"),
              lambda q: {"object": "list", "data": list(reversed(w.events))[: int(q.get("limit", "10"))],
                         "has_more": False, "url": "/v1/events"}),

@@ -126,6 +126,8 @@ payments = Table(
     Column("metadata", Json, nullable=False),
     Column("requires_review", Boolean, nullable=False, default=False),
     Column("multicapture_open", Boolean, nullable=False, default=False),
+    Column("amount_disputed", BigInteger, nullable=False, default=0),  # hub.services.dispute_outcomes
+    Column("disputes", Json),  # ids of the payment's disputes, oldest first
     _ts("created_at"),
     _ts("updated_at"),
     Index("ix_payments_owner_created", "owner", "id"),
