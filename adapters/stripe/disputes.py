@@ -9,8 +9,9 @@ Status: ``warning_needs_response`` / ``warning_under_review`` are an inquiry (no
 ``warning_closed`` is an inquiry closed without a chargeback (the merchant keeps the money:
 ``won``); ``needs_response``, ``under_review``, ``won``, ``lost`` as they say; ``prevented``
 (resolved before it became a dispute) is ``won``. Whether the money is withdrawn comes from
-the event type (``funds_withdrawn`` / ``funds_reinstated``), else from the sum of the
-dispute's ``balance_transactions`` (negative: withdrawn; zero after entries: reinstated).
+the event type (``funds_withdrawn`` / ``funds_reinstated``), else, for a dispute still open,
+from the sum of its ``balance_transactions`` (negative: withdrawn); a decided dispute's money
+follows its status (won: reinstated, lost: withdrawn) whatever order the events come in.
 
 Calls: evidence is ``POST /v1/disputes/{id}`` with ``evidence[uncategorized_text]`` and
 ``submit`` (sent explicitly: Stripe submits by default); accepting is
@@ -106,8 +107,8 @@ def _withdrawn(d: Dispute, event_type: str | None) -> bool | None:
         return True
     if event_type == "charge.dispute.funds_reinstated":
         return False
-    if not d.balance_transactions:
-        return None
+    if d.status in ("won", "lost", "warning_closed", "prevented") or not d.balance_transactions:
+        return None  # decided: the status says where the money ends (won: back; lost: kept by the issuer)
     return sum(b.amount for b in d.balance_transactions) < 0
 
 
