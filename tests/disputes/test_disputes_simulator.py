@@ -7,7 +7,9 @@ import datetime as dt
 from typing import Any
 
 import httpx
+from sqlalchemy import select
 
+from hub.store import tables as t
 from tests.disputes.conftest import Movements, dispute_rows, event_types, only_dispute
 from tests.webhooks_inbound.conftest import World
 
@@ -129,3 +131,24 @@ async def test_list_filters_and_paging(dw: World) -> None:
     bad = await dw.h.get("/v1/disputes", status="open")
     assert bad.status_code == 400 or bad.status_code == 422
     assert (await dw.h.get("/v1/disputes/dp_nope")).status_code == 404
+
+
+async def test_evidence_and_accept_are_audited(dw: World) -> None:
+    await _purchase(dw)
+    await _poll(dw)
+    d = await only_dispute(dw)
+    ok = await dw.h.post(f"/v1/disputes/{d['id']}/evidence", {"text": "tracking 1Z999", "submit": False})
+    assert ok.status_code == 200
+    refused = await dw.h.post(f"/v1/disputes/{d['id']}/evidence", {"text": "", "submit": True})
+    assert refused.status_code in (400, 422)
+    accepted = await dw.h.post(f"/v1/disputes/{d['id']}/accept")
+    assert accepted.status_code == 200 and accepted.json()["status"] == "accepted"
+    async with dw.hub.engine.connect() as conn:
+        stmt = select(t.audit_log).where(t.audit_log.c.resource_id == d["id"]).order_by(t.audit_log.c.seq)
+        rows = (await conn.execute(stmt)).mappings().all()
+    assert [(r["action"], r["success"]) for r in rows] == [
+        ("dispute.evidence", True), ("dispute.evidence", False), ("dispute.accept", True),
+    ]  # fmt: skip
+    assert rows[0]["before"]["status"] == "needs_response" and rows[0]["after"]["evidence"]["submitted"] is False
+    assert rows[2]["after"]["status"] == "accepted"
+    assert (await dw.hub.audit.verify()).ok
