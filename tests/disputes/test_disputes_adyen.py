@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
+
 from tests.disputes.conftest import Movements, event_types, only_dispute, send_adyen
 from tests.webhooks_inbound.conftest import World
 
@@ -79,3 +81,22 @@ async def test_accept_through_the_disputes_api(dw: World, movements: Movements) 
     again = await dw.h.post(f"/v1/disputes/{d['id']}/accept")
     assert again.status_code == 409 and again.json()["code"] == "invalid_state"
     assert (await dw.payment(p["id"]))["amount_disputed"] == 1099
+
+
+async def test_accept_dispute_endpoint_of_the_fake_is_strict(dw: World) -> None:
+    _, fake = await _payment(dw)
+    key = {"X-API-Key": dw.adyen.world.api_key}
+    path = "/ca/services/DisputeService/v30/acceptDispute"
+    good = {"disputePspReference": fake.psp, "merchantAccountCode": dw.adyen.world.merchant_account}
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=dw.adyen.app), base_url="http://adyen") as c:
+        assert (await c.post(path, json=good)).status_code == 401
+        extra = await c.post(path, json={**good, "reason": "x"}, headers=key)
+        assert extra.status_code == 422
+        other = await c.post(path, json={**good, "merchantAccountCode": "Someone"}, headers=key)
+        assert other.status_code == 403
+        nope = await c.post(path, json={**good, "disputePspReference": "NOPE"}, headers=key)
+        assert nope.json() == {"disputeServiceResult": {"success": False, "errorMessage": "Dispute not found"}}
+        ok = await c.post(path, json=good, headers=key)
+        assert ok.json() == {"disputeServiceResult": {"success": True}}
+        twice = await c.post(path, json=good, headers=key)
+        assert twice.json()["disputeServiceResult"]["success"] is False

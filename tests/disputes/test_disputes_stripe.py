@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import httpx
+
 from tests.disputes.conftest import Movements, dispute_rows, event_types, only_dispute, send_stripe
 from tests.webhooks_inbound.conftest import World, stripe_signed
 
@@ -125,3 +127,38 @@ async def test_dispute_of_an_unknown_payment_is_kept_unattached(dw: World, movem
     assert (await dw.h.get(f"/v1/disputes/{d['id']}", key=read)).status_code == 404
     assert (await dw.payment(p["id"]))["disputes"] == []  # attached to nothing
     assert await event_types(dw, d["id"]) == []
+
+
+async def test_lost_reply_is_a_502_and_the_retry_replays_at_stripe(dw: World, movements: Movements) -> None:
+    _, d = await _disputed(dw)
+    dw.faults["stripe-eu"].drop_after_processing(method="POST", path=r"/v1/disputes/")
+    body = {"text": "signed delivery receipt", "submit": True}
+    lost = await dw.h.post(f"/v1/disputes/{d['id']}/evidence", body)
+    assert lost.status_code == 502 and lost.json()["code"] == "provider_unavailable"
+    assert (await only_dispute(dw))["status"] == "needs_response"  # nothing recorded on a guess
+    retry = await dw.h.post(f"/v1/disputes/{d['id']}/evidence", body)
+    assert retry.status_code == 200 and retry.json()["status"] == "under_review"
+    [stripe_dispute] = dw.stripe.disputes.disputes.values()
+    assert stripe_dispute["evidence_details"]["submission_count"] == 1  # the same key: submitted once
+
+
+async def test_the_fake_is_as_strict_as_stripe(dw: World) -> None:
+    p = await dw.pay("stripe-eu", capture="automatic", payment_method=VISA)
+    dp = dw.stripe.disputes.open(p["provider_reference"])
+    auth = {"Authorization": f"Bearer {dw.stripe.world.secret_key}"}
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=dw.stripe.app), base_url="http://stripe") as c:
+        unknown = await c.post(f"/v1/disputes/{dp['id']}", data={"evidence[favourite_colour]": "red"}, headers=auth)
+        assert unknown.status_code == 400 and unknown.json()["error"]["code"] == "parameter_unknown"
+        key = {**auth, "Idempotency-Key": "k-1"}
+        first = await c.post(f"/v1/disputes/{dp['id']}", data={"evidence[uncategorized_text]": "a", "submit": "false"}, headers=key)
+        assert first.status_code == 200
+        other = await c.post(f"/v1/disputes/{dp['id']}", data={"evidence[uncategorized_text]": "b", "submit": "false"}, headers=key)
+        assert other.status_code == 400 and other.json()["error"]["type"] == "idempotency_error"
+        missing = await c.get("/v1/disputes/dp_nope", headers=auth)
+        assert missing.status_code == 404 and missing.json()["error"]["code"] == "resource_missing"
+        closed = await c.post(f"/v1/disputes/{dp['id']}/close", headers=auth)
+        assert closed.status_code == 200 and closed.json()["status"] == "lost"
+        late = await c.post(f"/v1/disputes/{dp['id']}", data={"evidence[uncategorized_text]": "c"}, headers=auth)
+        assert late.status_code == 400
+        listed = await c.get("/v1/disputes", params={"payment_intent": p["provider_reference"]}, headers=auth)
+        assert [x["id"] for x in listed.json()["data"]] == [dp["id"]]
