@@ -100,3 +100,15 @@ async def test_accept_dispute_endpoint_of_the_fake_is_strict(dw: World) -> None:
         assert ok.json() == {"disputeServiceResult": {"success": True}}
         twice = await c.post(path, json=good, headers=key)
         assert twice.json()["disputeServiceResult"]["success"] is False
+
+
+async def test_tampered_notification_is_refused_and_creates_nothing(dw: World, movements: Movements) -> None:
+    _, fake = await _payment(dw)
+    dw.adyen.disputes.notify(fake, "CHARGEBACK")
+    [body] = dw.adyen_notes("CHARGEBACK")
+    tampered = body.replace(b'"value": 1099', b'"value": 9099', 1)
+    assert tampered != body
+    r = await dw.webhook("adyen-eu", tampered, {"content-type": "application/json"})
+    assert r.status_code == 401 and r.json()["code"] == "invalid_signature"
+    await dw.settle()
+    assert (await dw.h.get("/v1/disputes")).json()["data"] == [] and movements == []

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from hub.store import tables as t
 from tests.disputes.conftest import Movements, dispute_rows, event_types, only_dispute
-from tests.webhooks_inbound.conftest import World
+from tests.webhooks_inbound.conftest import World, sim_events, standard_signed
 
 DISPUTE_CARD = "4000000000002685"
 INQUIRY_CARD = "4000000000001976"
@@ -152,3 +152,21 @@ async def test_evidence_and_accept_are_audited(dw: World) -> None:
     assert rows[0]["before"]["status"] == "needs_response" and rows[0]["after"]["evidence"]["submitted"] is False
     assert rows[2]["after"]["status"] == "accepted"
     assert (await dw.hub.audit.verify()).ok
+
+
+async def test_simulator_dispute_webhooks_signed_tampered_and_duplicated(dw: World, movements: Movements) -> None:
+    await _purchase(dw)
+    [(body, msg_id)] = sim_events(dw, "dispute.created")
+    tampered = body.replace(b'"amount":1099', b'"amount":1098', 1)
+    assert tampered != body
+    refused = await dw.webhook("sandbox", tampered, standard_signed(body, msg_id))
+    assert refused.status_code == 401
+    await dw.settle()
+    assert await dispute_rows(dw) == []
+    for _ in range(3):
+        assert (await dw.webhook("sandbox", body, standard_signed(body, msg_id))).status_code == 200
+    await dw.settle()
+    await _poll(dw)  # and the same event read again by polling
+    [row] = await dispute_rows(dw)
+    assert movements == [(row["id"], "dispute_withdrawal", 1099)]
+    assert await event_types(dw, row["id"]) == ["dispute.opened"]
