@@ -433,3 +433,7 @@ class Adapter:
     async def accept_dispute(self, request: DisputeRequest) -> DisputeNews:
         """DISPUTE_ACCEPT adapters: concede the dispute; the dispute after."""
         raise NotSupported("dispute_accept")
+
+    async def lookup_dispute(self, request: DisputeRequest) -> DisputeNews:
+        """DISPUTES adapters whose provider can be asked: the dispute as it is now."""
+        raise NotSupported("dispute_lookup")

@@ -123,6 +123,12 @@ def provider_event(body: bytes) -> ProviderEvent:
     )
 
 
+async def lookup(client: httpx.AsyncClient, headers: dict[str, str], dispute: str) -> DisputeNews:
+    """``GET /v1/disputes/{dispute}``."""
+    reply = await send(client, "GET", f"/v1/disputes/{quote(dispute, safe='')}", headers=headers)
+    return _read(reply, "lookup")
+
+
 def idempotency_key(dispute_id: str, what: str, body: bytes) -> str:
     return f"payhub-{dispute_id}-{what}-{hashlib.sha256(body).hexdigest()[:16]}"
 
@@ -137,6 +143,10 @@ async def call(client: httpx.AsyncClient, headers: dict[str, str], dispute: str,
         content=content,
         headers={**headers, "Content-Type": "application/json", "Idempotency-Key": idempotency_key(dispute, what, content)},
     )
+    return _read(reply, what)
+
+
+def _read(reply: httpx.Response | Any, what: str) -> DisputeNews:
     if not isinstance(reply, httpx.Response):
         raise DisputeCallError(reply.reason or "the simulator could not be reached", definite=False)
     if reply.status_code >= 500 or reply.status_code in (408, 429):

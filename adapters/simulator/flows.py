@@ -709,6 +709,9 @@ class SimulatorAdapter(Adapter):
     async def accept_dispute(self, request: DisputeRequest) -> DisputeNews:
         return await disputes.call(self.client, self._headers(), request.provider_reference, "accept", {})
 
+    async def lookup_dispute(self, request: DisputeRequest) -> DisputeNews:
+        return await disputes.lookup(self.client, self._headers(), request.provider_reference)
+
 
 def _provider_event(body: bytes) -> ProviderEvent:
     if disputes.is_dispute_event(body):

@@ -247,6 +247,10 @@ class StripeAdapter(Adapter):
         key = disputes.idempotency_key(request.dispute_id, "close", {})
         return disputes.read_reply(await self._post(f"/v1/disputes/{dispute}/close", {}, key), "close")
 
+    async def lookup_dispute(self, request: DisputeRequest) -> DisputeNews:
+        dispute = _safe_id(request.provider_reference, "", "provider_reference")
+        return disputes.read_reply(await self._get(f"/v1/disputes/{dispute}"), "lookup")
+
     @staticmethod
     def _decode(response: httpx.Response, type_: type[T]) -> T | Outcome:
         try:

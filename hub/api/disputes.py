@@ -40,8 +40,12 @@ class DisputeController(Controller):
         return json_response(page)
 
     @get("/{dispute_id:str}", opt={"permission": Permission.READ})
-    async def retrieve(self, request: Request[Any, Any, Any], dispute_id: str) -> Response[bytes]:
-        return json_response(await request.app.state.hub.disputes.get(actor_of(request), dispute_id))
+    async def retrieve(
+        self, request: Request[Any, Any, Any], dispute_id: str, refresh: bool = False
+    ) -> Response[bytes]:
+        service, actor = request.app.state.hub.disputes, actor_of(request)
+        body = await (service.refresh(actor, dispute_id) if refresh else service.get(actor, dispute_id))
+        return json_response(body)
 
     @post("/{dispute_id:str}/evidence", opt={"permission": Permission.PAYMENTS_WRITE}, status_code=200)
     async def evidence(self, request: Request[Any, Any, Any], dispute_id: str, data: EvidenceIn) -> Response[bytes]:

@@ -17,6 +17,9 @@ outcome a 502 ``provider_unavailable`` (try again; the provider's news settles i
 Visibility: a dispute belongs to its payment's owner. One whose payment the hub does not know
 has no owner; it is listed to admin keys only (``payment: null``) until news attaches it.
 
+Lookups: ``GET /v1/disputes/{id}?refresh=true`` asks the provider (adapters with
+``lookup_dispute``: Stripe, the simulator) and applies the answer like any news.
+
 Reminders: the periodic job ``remind_dispute_evidence`` (every ``remind_interval`` seconds)
 emits ``dispute.evidence_due_soon`` once per due date for each open dispute whose
 ``evidence_due_by`` is less than ``remind_before`` away.
@@ -104,6 +107,24 @@ class DisputeService:
 
     async def get(self, actor: Actor | None, dispute_id: str) -> dict[str, Any]:
         return render(await self._load(actor, dispute_id))
+
+    async def refresh(self, actor: Actor | None, dispute_id: str) -> dict[str, Any]:
+        """Ask the provider now (``GET /v1/disputes/{id}?refresh=true``) and apply what it says.
+        Best effort: a provider that cannot be asked, or does not answer, leaves it as stored."""
+        row = await self._load(actor, dispute_id)
+        provider = self.providers.get(row["account_id"])
+        request = DisputeRequest(
+            dispute_id=row["id"],
+            provider_reference=row["provider_reference"],
+            payment_reference=row["payment_reference"],
+        )
+        try:
+            async with asyncio.timeout(provider.call_deadline):
+                news = await provider.adapter.lookup_dispute(request)
+        except (NotSupported, DisputeCallError, InvalidRequest, TimeoutError) as exc:
+            log.info("dispute %s not refreshed from %s: %s", row["id"], provider.id, exc or type(exc).__name__)
+            return render(row)
+        return await self._apply(row, news, "lookup", {})
 
     async def list(
         self,

@@ -112,3 +112,12 @@ async def test_tampered_notification_is_refused_and_creates_nothing(dw: World, m
     assert r.status_code == 401 and r.json()["code"] == "invalid_signature"
     await dw.settle()
     assert (await dw.h.get("/v1/disputes")).json()["data"] == [] and movements == []
+
+
+async def test_refresh_on_adyen_leaves_the_dispute_as_stored(dw: World) -> None:
+    _, fake = await _payment(dw)
+    dw.adyen.disputes.notify(fake, "CHARGEBACK")
+    await send_adyen(dw, "CHARGEBACK")
+    d = await only_dispute(dw)
+    r = await dw.h.get(f"/v1/disputes/{d['id']}", refresh="true")  # Adyen has no dispute retrieval
+    assert r.status_code == 200 and r.json() == d

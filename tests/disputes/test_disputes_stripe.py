@@ -162,3 +162,14 @@ async def test_the_fake_is_as_strict_as_stripe(dw: World) -> None:
         assert late.status_code == 400
         listed = await c.get("/v1/disputes", params={"payment_intent": p["provider_reference"]}, headers=auth)
         assert [x["id"] for x in listed.json()["data"]] == [dp["id"]]
+
+
+async def test_refresh_finds_a_decision_whose_webhook_was_lost(dw: World, movements: Movements) -> None:
+    _, d = await _disputed(dw)
+    r = await dw.h.post(f"/v1/disputes/{d['id']}/evidence", {"text": "winning_evidence", "submit": True})
+    assert r.json()["status"] == "under_review"  # charge.dispute.closed is never delivered
+    assert (await dw.h.get(f"/v1/disputes/{d['id']}")).json()["status"] == "under_review"
+    fresh = await dw.h.get(f"/v1/disputes/{d['id']}", refresh="true")
+    assert fresh.status_code == 200, fresh.text
+    assert (fresh.json()["status"], fresh.json()["amount_withdrawn"]) == ("won", 0)
+    assert [m[1] for m in movements] == ["dispute_withdrawal", "dispute_reinstatement"]
