@@ -1076,7 +1076,7 @@ def create_app(
 
     async def before_request(request: Request[Any, Any, Any]) -> Response[bytes] | None:
         path = request.url.path
-        if path.startswith("/v1/") or path.startswith("/_sim/"):
+        if path.startswith(("/v1/", "/_sim/", "/simulator/")):
             if path.startswith("/v1/"):
                 sim.requests += 1
             if not sim.check_auth(request.headers.get("authorization")):
@@ -1234,11 +1234,11 @@ def create_app(
         dispute_id = _path(request, "dispute_id")
         return await run(request, lambda body: desk(sim.dispute_desk.accept(dispute_id)))
 
-    @post("/_sim/disputes")
+    @post(["/_sim/disputes", "/simulator/disputes"])
     async def open_dispute(request: Request[Any, Any, Any]) -> Response[bytes]:
         return reply(desk(sim.dispute_desk.open_request(await request.body())))
 
-    @post("/_sim/disputes/{dispute_id:str}/close")
+    @post(["/_sim/disputes/{dispute_id:str}/close", "/simulator/disputes/{dispute_id:str}/close"])
     async def close_dispute(request: Request[Any, Any, Any]) -> Response[bytes]:
         dispute_id = _path(request, "dispute_id")
         return reply(desk(sim.dispute_desk.close_request(dispute_id, await request.body())))

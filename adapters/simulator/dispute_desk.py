@@ -8,16 +8,18 @@ How a dispute comes to exist:
       4000000000001976  inquiry (retrieval request), fraudulent: no money withdrawn;
                         evidence or acceptance closes it
 
-* ``POST /_sim/disputes`` ``{"charge", "amount"?, "reason"?, "inquiry"?, "due_in_seconds"?}``
-  opens one on any captured charge (400 if nothing is captured).
+* ``POST /_sim/disputes`` (alias ``POST /simulator/disputes``) ``{"charge", "amount"?,
+  "reason"?, "inquiry"?, "due_in_seconds"?}`` opens one on any captured charge (400 if
+  nothing is captured); ``charge`` is the simulator's charge id (the hub payment's
+  ``provider_reference``).
 
 How it ends (mirrors Stripe's test mode):
 
 * ``POST /v1/disputes/{id}/evidence`` ``{"text", "submit"}``: ``submit: false`` stages the
   text (still ``needs_response``); ``submit: true`` sends it (``under_review``). Submitted
   text containing ``winning_evidence`` wins at once (funds reinstated), ``losing_evidence``
-  loses at once; any other text waits for ``POST /_sim/disputes/{id}/close``
-  ``{"outcome": "won"|"lost"}``. Submitting an inquiry's evidence closes it ``won``.
+  loses at once; any other text waits for ``POST /_sim/disputes/{id}/close`` (alias
+  ``/simulator/disputes/{id}/close``) ``{"outcome": "won"|"lost"}``. Submitting an inquiry's evidence closes it ``won``.
 * ``POST /v1/disputes/{id}/accept``: ``accepted`` (an inquiry becomes a chargeback first:
   the money is withdrawn).
 * Answering a dispute that is no longer open: 409 ``dispute_not_open``; unknown id: 404.

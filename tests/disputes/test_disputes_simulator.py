@@ -100,7 +100,7 @@ async def test_inquiry_withdraws_nothing_until_accepted(dw: World, movements: Mo
 async def test_evidence_reminder_once_before_the_due_date(dw: World) -> None:
     p = await dw.pay(capture="automatic")
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=dw.h.simulator), base_url="http://sim") as c:
-        r = await c.post("/_sim/disputes", json={"charge": p["provider_reference"], "due_in_seconds": 3600})
+        r = await c.post("/simulator/disputes", json={"charge": p["provider_reference"], "due_in_seconds": 3600})
         assert r.status_code == 200
     await _poll(dw)
     d = await only_dispute(dw)
