@@ -111,7 +111,7 @@ async def apply_news(
     old, said = DS(row["status"]), DS(news.status.value)
     earlier = 0 < news.stage < int(row["stage"] or 0)  # an earlier stage of the provider's process
     new = old if earlier else dispute_transition(old, said)
-    stale = new != said  # refused: late, duplicate or backwards news
+    stale = earlier or new != said  # refused: late or backwards news (a duplicate is not stale)
     values: dict[str, Any] = {"last_news": source[:255], **(extra or {})}
     if new != old:
         values["status"] = new.value
@@ -121,8 +121,8 @@ async def apply_news(
             values["stage"] = news.stage
         await _move_money(conn, row, values, news, new)
     note = (
-        f"{source}: {said.value} does not follow {old.value}; recorded, nothing applied"
-        if stale and said != old
+        f"{source}: {said.value} (stage {news.stage}) does not follow {old.value}; recorded, nothing applied"
+        if stale
         else None
     )
     if attached_now or created:
