@@ -106,10 +106,15 @@ class Fake:
         self.world = StripeWorld()
         # disputes (contract_tests.fakes.stripe_disputes); the issuer's side: self.disputes.open(pi)
         self.disputes = StripeDisputes(self.world.now, self.world._event, self.world._pi)
+        self.world._event = self.disputes.watch(self.world._event, self._last4)  # type: ignore[method-assign]
         self.processing_delay = processing_delay  # seconds an endpoint "executes" (to see 409s)
         self._keys: dict[str, object] = {}
         self.requests: list[tuple[str, str, dict[str, str]]] = []  # (method, path, headers)
         self._app = self._build_app()
+
+    def _last4(self, pi_id: str) -> str | None:
+        behaviour = self.world.behaviours.get(pi_id)
+        return behaviour.last4 if behaviour is not None else None
 
     # ------------------------------------------------------------------ ProviderFake
 

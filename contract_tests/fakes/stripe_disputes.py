@@ -12,10 +12,12 @@
   ``losing_evidence`` closes it ``lost`` — the reply still says ``under_review``, the
   outcome comes as ``charge.dispute.closed`` (and ``charge.dispute.funds_reinstated``).
 
-The issuer's side is :meth:`StripeDisputes.open` (a test calls it, as Stripe's test cards
-``pm_card_createDispute`` / ``pm_card_createDisputeInquiry`` would): a chargeback withdraws
-the amount at once (a balance transaction of ``-amount``; ``charge.dispute.created`` then
-``charge.dispute.funds_withdrawn``), an inquiry withdraws nothing.
+The issuer's side: Stripe's dispute test cards are disputed as soon as their charge succeeds
+(``pm_card_createDispute`` / 4000000000000259 fraudulent, ``pm_card_createDisputeProductNotReceived``
+/ 4000000000002685, ``pm_card_createDisputeInquiry`` / 4000000000001976 an inquiry), and a
+test can open one on any succeeded PaymentIntent with :meth:`StripeDisputes.open`. A chargeback
+withdraws the amount at once (a balance transaction of ``-amount``; ``charge.dispute.created``
+then ``charge.dispute.funds_withdrawn``), an inquiry withdraws nothing.
 """
 
 from __future__ import annotations
@@ -47,6 +49,14 @@ CLOSED = ("won", "lost", "warning_closed")
 DUE_IN = 7 * 86400
 
 
+#: the last four digits of Stripe's dispute test cards -> (reason, inquiry)
+DISPUTE_CARDS: dict[str, tuple[str, bool]] = {
+    "0259": ("fraudulent", False),
+    "2685": ("product_not_received", False),
+    "1976": ("fraudulent", True),
+}
+
+
 class StripeDisputes:
     """The disputes of one fake Stripe account. ``event(type, obj)`` records a signed Event."""
 
@@ -62,6 +72,18 @@ class StripeDisputes:
         self.disputes: dict[str, dict[str, Any]] = {}
 
     # ---------------------------------------------------------------- the issuer
+    def watch(self, emit: Callable[..., None], last4_of: Callable[[str], str | None]) -> Callable[..., None]:
+        """Wrap the world's event recorder: a dispute test card's charge is disputed once it succeeds."""
+
+        def emit_and_watch(type_: str, obj: dict[str, Any], previous: dict[str, Any] | None = None) -> None:
+            emit(type_, obj, previous)
+            if type_ == "payment_intent.succeeded":
+                planned = DISPUTE_CARDS.get(last4_of(obj["id"]) or "")
+                if planned is not None:
+                    self.open(obj["id"], reason=planned[0], inquiry=planned[1])
+
+        return emit_and_watch
+
     def open(
         self, pi_id: str, *, reason: str = "fraudulent", inquiry: bool = False, amount: int | None = None
     ) -> dict[str, Any]:

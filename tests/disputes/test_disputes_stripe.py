@@ -173,3 +173,14 @@ async def test_refresh_finds_a_decision_whose_webhook_was_lost(dw: World, moveme
     assert fresh.status_code == 200, fresh.text
     assert (fresh.json()["status"], fresh.json()["amount_withdrawn"]) == ("won", 0)
     assert [m[1] for m in movements] == ["dispute_withdrawal", "dispute_reinstatement"]
+
+
+async def test_stripe_dispute_test_cards_are_disputed_once_captured(dw: World, movements: Movements) -> None:
+    card = {"type": "provider_token", "token": "pm_card_createDisputeProductNotReceived"}
+    p = await dw.pay("stripe-eu", capture="automatic", payment_method=card)
+    inquiry = await dw.pay("stripe-eu", capture="automatic", payment_method={**card, "token": "pm_card_createDisputeInquiry"})
+    await send_stripe(dw, "charge.dispute.created", "charge.dispute.funds_withdrawn")
+    by_payment = {d["payment"]: d for d in (await dw.h.get("/v1/disputes")).json()["data"]}
+    assert (by_payment[p["id"]]["status"], by_payment[p["id"]]["reason"]) == ("needs_response", "product_not_received")
+    assert (by_payment[inquiry["id"]]["status"], by_payment[inquiry["id"]]["amount_withdrawn"]) == ("inquiry", 0)
+    assert movements == [(by_payment[p["id"]]["id"], "dispute_withdrawal", 1099)]
