@@ -27,6 +27,7 @@ from typing import Any, ClassVar
 import httpx
 import msgspec
 
+from adapters.disputes import DisputeEvidenceRequest, DisputeNews, DisputeRequest
 from webhooks.errors import SignatureError
 
 # --------------------------------------------------------------------------- enums
@@ -61,6 +62,9 @@ class Capability(enum.StrEnum):
     # tokenize(): a raw card becomes the provider's own token in a call that moves no money,
     # so the money-moving request carries only that token and can be replayed byte for byte
     TOKENIZE = "tokenize"
+    DISPUTES = "disputes"  # sends dispute news (ProviderEvent.dispute); see adapters.disputes
+    DISPUTE_EVIDENCE = "dispute_evidence"  # submit_dispute_evidence()
+    DISPUTE_ACCEPT = "dispute_accept"  # accept_dispute()
 
 
 class Strategy(enum.StrEnum):
@@ -289,6 +293,7 @@ class ProviderEvent(msgspec.Struct, kw_only=True):
     operation_reference: str | None = None
     refund_id: str | None = None  # the hub's refund id if echoed
     occurred_at: datetime | None = None
+    dispute: DisputeNews | None = None  # news about a dispute (kind is then None)
 
 
 class WebhookAck(msgspec.Struct, kw_only=True):
@@ -453,3 +458,16 @@ class Adapter:
     async def poll_notifications(self, cursor: str | None) -> NotificationBatch:
         """For NOTIFICATION_POLLING adapters: news after ``cursor``."""
         raise NotSupported("notification_polling")
+
+    # ---- disputes (optional; see adapters.disputes)
+    async def submit_dispute_evidence(self, request: DisputeEvidenceRequest) -> DisputeNews:
+        """DISPUTE_EVIDENCE adapters: stage (``submit=False``) or submit evidence; the dispute after."""
+        raise NotSupported("dispute_evidence")
+
+    async def accept_dispute(self, request: DisputeRequest) -> DisputeNews:
+        """DISPUTE_ACCEPT adapters: concede the dispute; the dispute after."""
+        raise NotSupported("dispute_accept")
+
+    async def lookup_dispute(self, request: DisputeRequest) -> DisputeNews:
+        """DISPUTES adapters whose provider can be asked: the dispute as it is now."""
+        raise NotSupported("dispute_lookup")

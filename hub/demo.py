@@ -122,6 +122,9 @@ async def run_demo(
                 po = await call("GET", f"/v1/payouts/{po['id']}")
             print(_line("payout now", po))
 
+            print("\n6. a dispute: the shopper's bank charges back, the merchant answers with evidence")
+            await _dispute_step(call, payment("4000000000002685", capture="automatic", reference="demo-dispute"))
+
             events = await call("GET", "/v1/events?limit=5")
             print("\nlatest events: " + ", ".join(e["type"] for e in events["data"]))
             print("\ndemo finished: every step answered as expected")
@@ -129,6 +132,34 @@ async def run_demo(
         except (DemoError, httpx.HTTPError) as exc:
             print(f"\ndemo failed: {exc}")
             return 1
+
+
+def _dispute_line(step: str, d: dict[str, Any]) -> str:
+    amount = f"{d.get('amount')} {d.get('currency')}"
+    return f"  {step:<34} {d['id']}  {d['status']:<16} {amount}  reason={d['reason']} withdrawn={d['amount_withdrawn']}"
+
+
+async def _dispute_step(call: Any, body: dict[str, Any], *, wait: float = 45.0) -> None:
+    """Pay with the simulator's dispute card, wait for the dispute (the embedded default reads
+    the simulator's news by polling), then win it with evidence."""
+    p = await call("POST", "/v1/payments", body)
+    print(_line("purchase (dispute test card)", p))
+    print(f"  {'':<34} waiting for the provider's dispute notification ...")
+    found: list[dict[str, Any]] = []
+    for _ in range(int(wait / 0.5)):
+        found = (await call("GET", f"/v1/disputes?payment={p['id']}"))["data"]
+        if found:
+            break
+        await asyncio.sleep(0.5)
+    if not found:
+        print(f"  {'':<34} no dispute reported (this account's provider has no dispute test card): skipped")
+        return
+    d = found[0]
+    print(_dispute_line("dispute opened", d))
+    p = await call("GET", f"/v1/payments/{p['id']}")
+    print(f"  {'payment now':<34} {p['id']}  amount_disputed={p['amount_disputed']} disputes={p['disputes']}")
+    d = await call("POST", f"/v1/disputes/{d['id']}/evidence", {"text": "winning_evidence", "submit": True})
+    print(_dispute_line("evidence submitted", d))
 
 
 async def _complete_challenge(

@@ -19,6 +19,7 @@ from hub.services.accounts import Accounts
 from hub.services.api_keys import ApiKeys
 from hub.services.audit import AuditLog
 from hub.services.deliveries import Deliveries
+from hub.services.disputes import DisputeService
 from hub.services.housekeeping import Housekeeping
 from hub.services.inbox import Inbox
 from hub.services.notifications import NotificationPoller
@@ -80,6 +81,7 @@ class Hub:
         self.notifications = NotificationPoller(
             self.engine, self.providers, settings, self.jobs, ingest=self.inbox.ingest
         )
+        self.disputes = DisputeService(self.engine, self.providers, self.jobs)
         self.webhook_endpoints = WebhookEndpoints(self.engine, self.vault)
         self.deliveries = Deliveries(
             self.engine, self.webhook_endpoints, settings.webhooks, self.jobs, transport=transport

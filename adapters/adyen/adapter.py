@@ -34,7 +34,7 @@ from typing import Any
 import httpx
 import msgspec
 
-from adapters.adyen import flows
+from adapters.adyen import disputes, flows
 from adapters.adyen import mapping as m
 from adapters.base import (
     Account,
@@ -59,6 +59,8 @@ from adapters.base import (
     WebhookFormatError,
     WebhookVerificationError,
 )
+from adapters.classify import send
+from adapters.disputes import DisputeNews, DisputeRequest
 from webhooks import adyen as adyen_hmac
 from webhooks.errors import MalformedPayload, SignatureError
 
@@ -88,6 +90,8 @@ class AdyenAdapter(Adapter):
                 Capability.RAW_CARD,
                 Capability.PROVIDER_TOKEN,
                 Capability.WEBHOOKS,
+                Capability.DISPUTES,  # dispute notifications (adapters.adyen.disputes)
+                Capability.DISPUTE_ACCEPT,  # Disputes API acceptDispute; evidence: not supported
             }
         ),
         currencies=None,
@@ -361,6 +365,20 @@ class AdyenAdapter(Adapter):
     def webhook_ack(self, events: list[ProviderEvent]) -> WebhookAck:
         return WebhookAck(status_code=200, content_type="text/plain", body=b"[accepted]")
 
+    # ------------------------------------------------------------------ disputes
+
+    async def accept_dispute(self, request: DisputeRequest) -> DisputeNews:
+        url = disputes.disputes_url(self.account, flows.live_url_prefix(self.account) is not None)
+        body = {"disputePspReference": request.provider_reference, "merchantAccountCode": self.merchant_account}
+        reply = await send(
+            self.client,
+            "POST",
+            f"{url}/acceptDispute",
+            content=msgspec.json.encode(body),
+            headers={"X-API-Key": self.account.credentials.get("api_key", ""), "Content-Type": "application/json"},
+        )
+        return disputes.accept_reply(reply, request.provider_reference)
+
 
 # --------------------------------------------------------------------------- pure mapping
 
@@ -564,6 +582,9 @@ def notification_event(item: m.NotificationItem, *, merchant_account: str | None
             payment_id=reference,
             provider_reference=psp,
         )
+
+    if code in disputes.DISPUTE_CODES:  # adapters.adyen.disputes
+        return disputes.event_of(base, item)
 
     kind = _MODIFICATION_KIND.get(code)
     if code == "CANCEL_OR_REFUND":

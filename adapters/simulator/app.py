@@ -83,6 +83,11 @@ Tokens: ``tok_<test card number>`` (e.g. ``tok_4242424242424242``) or one from `
 3DS: ``three_ds.mode=always`` challenges every card (the card's own outcome applies after a
 successful challenge); ``never`` declines the 3DS card with ``authentication_required``.
 
+Disputes: see ``adapters.simulator.dispute_desk`` (test cards 4000000000002685 chargeback,
+4000000000001976 inquiry, disputed once captured; ``POST /_sim/disputes`` opens one on any
+captured charge, ``POST /_sim/disputes/{id}/close`` decides it; ``GET /v1/disputes/{id}``,
+``POST /v1/disputes/{id}/evidence``, ``POST /v1/disputes/{id}/accept``).
+
 Test IBANs (valid mod-97; any other valid IBAN is paid)::
 
     DE89370400440532013000  paid
@@ -123,6 +128,7 @@ import msgspec
 from litestar import Litestar, Request, Response, get, post
 from litestar.enums import MediaType
 
+from adapters.simulator.dispute_desk import DisputeDesk
 from adapters.simulator.mapping import (
     AdvanceIn,
     AuthenticateCreate,
@@ -381,6 +387,7 @@ class SimulatorState:
         self.operations: dict[str, int] = dict.fromkeys(OPERATION_KINDS, 0)
         self.requests = 0
         self.replays = 0
+        self.dispute_desk = DisputeDesk(self.now, self.record_event, self._charge_out)
 
     # ---- clock
     def now(self) -> float:
@@ -415,8 +422,9 @@ class SimulatorState:
         if after is not None:
             index = self._event_index.get(after)
             events = events[index + 1 :] if index is not None else []
-        if type_prefix:
-            events = [e for e in events if e.type.startswith(type_prefix)]
+        if type_prefix:  # one prefix, or several separated by commas
+            prefixes = tuple(p for p in type_prefix.split(",") if p)
+            events = [e for e in events if e.type.startswith(prefixes)]
         more = limit is not None and len(events) > limit
         if limit is not None:
             events = events[:limit]
@@ -456,12 +464,23 @@ class SimulatorState:
     def _event(
         self, type_: str, obj: ChargeOut | PayoutOut, operation: CaptureOut | RefundOut | None = None
     ) -> None:
+        def body_of(ev_id: str, created: int) -> bytes:
+            data = EventData(object=obj, operation=operation)
+            return _json(EventOut(id=ev_id, type=type_, created=created, data=data))
+
+        self.record_event(type_, body_of)
+        if type_ == "charge.captured" and isinstance(obj, ChargeOut):
+            self.dispute_desk.on_captured(obj.id)  # a dispute test card is disputed once captured
+
+    def _charge_out(self, charge_id: str) -> ChargeOut | None:
+        ch = self.charges.get(charge_id)
+        return ch.out if ch is not None else None
+
+    def record_event(self, type_: str, body_of: Callable[[str, int], bytes]) -> None:
+        """Record an event (body made by ``body_of(id, created)``) and deliver it to ``webhook_url``."""
         ev_id = _new_id("evt_sim_")
         created = self._ts()
-        body = _json(
-            EventOut(id=ev_id, type=type_, created=created, data=EventData(object=obj, operation=operation))
-        )
-        event = _Event(id=ev_id, type=type_, created=created, body=body)
+        event = _Event(id=ev_id, type=type_, created=created, body=body_of(ev_id, created))
         self._event_index[ev_id] = len(self.events)
         self.events.append(event)
         if self.webhook_url:
@@ -680,6 +699,7 @@ class SimulatorState:
         )
         ch = _Charge(out=out, after_auth=after_auth)
         self.charges[charge_id] = ch
+        self.dispute_desk.plan(charge_id, number)
         self.operations["authorize"] += 1
         delay = self.hang_seconds if behaviour == "hang" else 0.0
         if challenge:
@@ -1056,7 +1076,7 @@ def create_app(
 
     async def before_request(request: Request[Any, Any, Any]) -> Response[bytes] | None:
         path = request.url.path
-        if path.startswith("/v1/") or path.startswith("/_sim/"):
+        if path.startswith(("/v1/", "/_sim/", "/simulator/")):
             if path.startswith("/v1/"):
                 sim.requests += 1
             if not sim.check_auth(request.headers.get("authorization")):
@@ -1197,6 +1217,32 @@ def create_app(
             content=b"", status_code=303, headers={"Location": location}, media_type=MediaType.TEXT
         )
 
+    def desk(r: Any) -> _Reply:
+        return _Reply(r.status, r.body, save=r.status < 400 or r.status == 409)
+
+    @get("/v1/disputes/{dispute_id:str}")
+    async def get_dispute(request: Request[Any, Any, Any]) -> Response[bytes]:
+        return reply(desk(sim.dispute_desk.get(_path(request, "dispute_id"))))
+
+    @post("/v1/disputes/{dispute_id:str}/evidence")
+    async def dispute_evidence(request: Request[Any, Any, Any]) -> Response[bytes]:
+        dispute_id = _path(request, "dispute_id")
+        return await run(request, lambda body: desk(sim.dispute_desk.evidence(dispute_id, body)))
+
+    @post("/v1/disputes/{dispute_id:str}/accept")
+    async def dispute_accept(request: Request[Any, Any, Any]) -> Response[bytes]:
+        dispute_id = _path(request, "dispute_id")
+        return await run(request, lambda body: desk(sim.dispute_desk.accept(dispute_id)))
+
+    @post(["/_sim/disputes", "/simulator/disputes"])
+    async def open_dispute(request: Request[Any, Any, Any]) -> Response[bytes]:
+        return reply(desk(sim.dispute_desk.open_request(await request.body())))
+
+    @post(["/_sim/disputes/{dispute_id:str}/close", "/simulator/disputes/{dispute_id:str}/close"])
+    async def close_dispute(request: Request[Any, Any, Any]) -> Response[bytes]:
+        dispute_id = _path(request, "dispute_id")
+        return reply(desk(sim.dispute_desk.close_request(dispute_id, await request.body())))
+
     @get("/_sim/stats")
     async def stats() -> Response[bytes]:
         return _response(200, _json(sim.stats()))
@@ -1252,6 +1298,11 @@ def create_app(
             get_payout,
             get_idempotency,
             seal_idempotency,
+            get_dispute,
+            dispute_evidence,
+            dispute_accept,
+            open_dispute,
+            close_dispute,
             challenge_page,
             challenge_submit,
             stats,

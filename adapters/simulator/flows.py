@@ -76,6 +76,8 @@ from adapters.base import (
     WebhookVerificationError,
 )
 from adapters.classify import classify_status, send, unparseable
+from adapters.disputes import DisputeEvidenceRequest, DisputeNews, DisputeRequest
+from adapters.simulator import disputes
 from adapters.simulator.mapping import (
     CHARGE_STATUS,
     PAYOUT_STATUS,
@@ -124,6 +126,9 @@ _FEATURES = frozenset(
         Capability.LOOKUP,
         Capability.WEBHOOKS,
         Capability.NOTIFICATION_POLLING,
+        Capability.DISPUTES,
+        Capability.DISPUTE_EVIDENCE,
+        Capability.DISPUTE_ACCEPT,
     }
 )
 
@@ -666,7 +671,7 @@ class SimulatorAdapter(Adapter):
         read (payout events only, a page at a time)."""
         # only payout news: a charge's outcome is known from its reply or by lookup, and
         # reading every charge event would cost as much as the payments themselves
-        params = {"type": "payout.", "limit": str(POLL_PAGE)}
+        params = {"type": "payout.,dispute.", "limit": str(POLL_PAGE)}
         if cursor:
             params["after"] = cursor
         response = await self.client.get("/_sim/events", headers=self._headers(), params=params)
@@ -674,11 +679,8 @@ class SimulatorAdapter(Adapter):
             raise WebhookFormatError(f"the simulator answered {response.status_code} to an events poll")
         try:
             listing = msgspec.json.decode(response.content, type=SignedEventList)
-            events = [
-                event_to_provider_event(msgspec.json.decode(item.body.encode(), type=EventOut))
-                for item in listing.data
-            ]
-        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            events = [_provider_event(item.body.encode()) for item in listing.data]
+        except (msgspec.DecodeError, msgspec.ValidationError, ValueError) as exc:
             raise WebhookFormatError(f"not a simulator event list: {exc}") from exc
         return NotificationBatch(events=events, next_cursor=listing.data[-1].id if listing.data else cursor)
 
@@ -695,10 +697,26 @@ class SimulatorAdapter(Adapter):
         except ValueError as exc:  # malformed secret
             raise WebhookVerificationError("webhook secret is not usable") from exc
         try:
-            event = msgspec.json.decode(body, type=EventOut)
-        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            return [_provider_event(body)]
+        except (msgspec.DecodeError, msgspec.ValidationError, ValueError) as exc:
             raise WebhookFormatError(f"not a simulator event: {exc}") from exc
-        return [event_to_provider_event(event)]
+
+    # ---- disputes (adapters.simulator.disputes)
+    async def submit_dispute_evidence(self, request: DisputeEvidenceRequest) -> DisputeNews:
+        body = {"text": request.text, "submit": request.submit}
+        return await disputes.call(self.client, self._headers(), request.provider_reference, "evidence", body)
+
+    async def accept_dispute(self, request: DisputeRequest) -> DisputeNews:
+        return await disputes.call(self.client, self._headers(), request.provider_reference, "accept", {})
+
+    async def lookup_dispute(self, request: DisputeRequest) -> DisputeNews:
+        return await disputes.lookup(self.client, self._headers(), request.provider_reference)
+
+
+def _provider_event(body: bytes) -> ProviderEvent:
+    if disputes.is_dispute_event(body):
+        return disputes.provider_event(body)
+    return event_to_provider_event(msgspec.json.decode(body, type=EventOut))
 
 
 def event_to_provider_event(event: EventOut) -> ProviderEvent:

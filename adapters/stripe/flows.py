@@ -74,6 +74,8 @@ from adapters.base import (
     tokenize_key,
 )
 from adapters.classify import classify_status, retry_after_seconds, send, unparseable
+from adapters.disputes import DisputeEvidenceRequest, DisputeNews, DisputeRequest
+from adapters.stripe import disputes
 from adapters.stripe import mapping as m
 from adapters.stripe.webhook import parse_events
 
@@ -171,6 +173,9 @@ class StripeAdapter(Adapter):
                 Capability.PAYOUT,
                 Capability.LOOKUP,
                 Capability.WEBHOOKS,
+                Capability.DISPUTES,  # charge.dispute.* (adapters.stripe.disputes)
+                Capability.DISPUTE_EVIDENCE,
+                Capability.DISPUTE_ACCEPT,
             }
         ),
         currencies=None,
@@ -236,6 +241,23 @@ class StripeAdapter(Adapter):
         return await send(
             self.client, "GET", self._url(path), params=list(query), headers=self._headers(None)
         )
+
+    # ------------------------------------------------------------------ disputes
+
+    async def submit_dispute_evidence(self, request: DisputeEvidenceRequest) -> DisputeNews:
+        dispute = _safe_id(request.provider_reference, "", "provider_reference")
+        params = {"evidence": {"uncategorized_text": request.text}, "submit": request.submit}
+        key = disputes.idempotency_key(request.dispute_id, "evidence", params)
+        return disputes.read_reply(await self._post(f"/v1/disputes/{dispute}", params, key), "evidence")
+
+    async def accept_dispute(self, request: DisputeRequest) -> DisputeNews:
+        dispute = _safe_id(request.provider_reference, "", "provider_reference")
+        key = disputes.idempotency_key(request.dispute_id, "close", {})
+        return disputes.read_reply(await self._post(f"/v1/disputes/{dispute}/close", {}, key), "close")
+
+    async def lookup_dispute(self, request: DisputeRequest) -> DisputeNews:
+        dispute = _safe_id(request.provider_reference, "", "provider_reference")
+        return disputes.read_reply(await self._get(f"/v1/disputes/{dispute}"), "lookup")
 
     @staticmethod
     def _decode(response: httpx.Response, type_: type[T]) -> T | Outcome:

@@ -21,6 +21,7 @@ from adapters.base import (
     WebhookFormatError,
     WebhookVerificationError,
 )
+from adapters.stripe import disputes
 from adapters.stripe import mapping as m
 from webhooks import stripe as stripe_sig
 from webhooks.errors import SignatureError
@@ -79,7 +80,7 @@ def parse_events(
         raise WebhookFormatError(f"not a Stripe event: {exc}") from exc
     try:
         return [normalise(event)]
-    except (msgspec.ValidationError, TypeError, KeyError) as exc:
+    except (msgspec.ValidationError, TypeError, KeyError, ValueError) as exc:
         raise WebhookFormatError(f"unexpected {event.type} payload: {exc}") from exc
 
 
@@ -133,6 +134,8 @@ def normalise(event: m.Event) -> ProviderEvent:
             payment_id=md.get("payhub_payment_id") if isinstance(md, dict) else None,
             provider_reference=pi_ref if isinstance(pi_ref, str) else None,
         )
+    if etype in disputes.DISPUTE_EVENTS:  # adapters.stripe.disputes
+        return disputes.event_of(base, obj)
     if etype in _PAYOUT_EVENTS:
         payout: m.Payout = _convert(obj, m.Payout)
         prev = (event.data.previous_attributes or {}).get("status")

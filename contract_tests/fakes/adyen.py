@@ -64,6 +64,7 @@ from adapters.base import (
     PaymentMethod,
 )
 from contract_tests.fakes import adyen_data as data
+from contract_tests.fakes.adyen_disputes import ACCEPT_PATH, AdyenDisputes
 from contract_tests.fakes.base import ASGIApp, Notification
 from webhooks.adyen import sign_item
 
@@ -202,6 +203,8 @@ class Fake:
             merchant_account=MERCHANT_ACCOUNT,
             hmac_key=hmac_key or secrets.token_hex(32).upper(),
         )
+        # disputes (contract_tests.fakes.adyen_disputes); the issuer's side: self.disputes.notify(...)
+        self.disputes = AdyenDisputes(self._notify, lambda: self.world.merchant_account, lambda: self.world.api_key)
         self._app = self._build_app()
 
     # ------------------------------------------------------------------ ProviderFake
@@ -701,6 +704,12 @@ class Fake:
         async def modification(request: Request[Any, Any, Any], psp: str, what: str) -> Response[bytes]:
             return await api(request)
 
+        @post(ACCEPT_PATH, status_code=200)
+        async def accept_dispute(request: Request[Any, Any, Any]) -> Response[bytes]:
+            headers = {k.lower(): v for k, v in request.headers.items()}
+            status, body = fake.disputes.accept(headers, await request.body())
+            return Response(content=json.dumps(body).encode(), status_code=status, media_type="application/json")
+
         @get("/hpp/3ds/{token:str}")
         async def challenge_page(token: str) -> Response[str]:
             if token not in fake.world.by_token:
@@ -726,4 +735,6 @@ class Fake:
             target = f"{p.return_url}{sep}{urlencode({'redirectResult': result})}"
             return Response("", status_code=302, headers={"Location": target}, media_type="text/plain")
 
-        return Litestar(route_handlers=[payments, modification, challenge_page, challenge_done], debug=False)
+        return Litestar(
+            route_handlers=[payments, modification, accept_dispute, challenge_page, challenge_done], debug=False
+        )

@@ -3,7 +3,8 @@
 What it does, from Stripe's public docs:
 
 * ``/v1/payment_intents`` (create/confirm/capture/cancel/retrieve/search), ``/v1/refunds``
-  (create/list/retrieve), ``/v1/payouts`` (create/list/retrieve), ``/v1/events``;
+  (create/list/retrieve), ``/v1/payouts`` (create/list/retrieve), ``/v1/disputes``
+  (list/retrieve/update/close: ``stripe_disputes``), ``/v1/events``;
 * form-encoded bodies in bracket notation; unknown parameters -> 400 ``parameter_unknown``;
 * ``Authorization: Bearer sk_...`` (or HTTP Basic with the key as user) -> else 401;
   a malformed ``Stripe-Version`` -> 400;
@@ -48,6 +49,7 @@ from adapters.base import (
 )
 from contract_tests.fakes import stripe_rules as rules
 from contract_tests.fakes.base import ASGIApp, Notification
+from contract_tests.fakes.stripe_disputes import StripeDisputes
 from contract_tests.fakes.stripe_world import (
     API_VERSION,
     BANK_CLOSED,
@@ -131,6 +133,9 @@ class Fake:
         self, *, processing_delay: float = 0.0, search_lag: float | None = None, hang_first_intent: float = 0.0
     ) -> None:
         self.world = StripeWorld() if search_lag is None else StripeWorld(search_lag=search_lag)
+        # disputes (contract_tests.fakes.stripe_disputes); the issuer's side: self.disputes.open(pi)
+        self.disputes = StripeDisputes(self.world.now, self.world._event, self.world._pi)
+        self.world._event = self.disputes.watch(self.world._event, self._last4)  # type: ignore[method-assign]
         self.processing_delay = processing_delay  # seconds an endpoint "executes" (to see 409s)
         # seconds the reply to the first PaymentIntent creation is withheld after it executed
         # (the charge is made; the caller waits: a process can be killed mid-call)
@@ -138,6 +143,10 @@ class Fake:
         self._keys: dict[str, object] = {}
         self.requests: list[tuple[str, str, dict[str, str]]] = []  # (method, path, headers)
         self._app = self._build_app()
+
+    def _last4(self, pi_id: str) -> str | None:
+        behaviour = self.world.behaviours.get(pi_id)
+        return behaviour.last4 if behaviour is not None else None
 
     # ------------------------------------------------------------------ ProviderFake
 
@@ -316,6 +325,7 @@ class Fake:
     def _build_app(self) -> Litestar:
         fake = self
         w = self.world
+        dp = self.disputes
         routes: list[tuple[str, re.Pattern[str], Callable[..., dict[str, Any]], dict[str, Any] | None]] = [
             ("GET", re.compile(r"/v1/payment_intents/search"),
              lambda q: w.search_payment_intents(q.get("query", "")), rules.SEARCH_PI),
@@ -336,6 +346,10 @@ class Fake:
             ("POST", re.compile(r"/v1/payouts"), w.create_payout, None),
             ("GET", re.compile(r"/v1/payouts"), w.list_payouts, rules.LIST_PAYOUTS),
             ("GET", re.compile(r"/v1/payouts/(?P<id>[^/]+)"), lambda q, id: w.get_payout(id), rules.RETRIEVE),
+            ("GET", re.compile(r"/v1/disputes"), dp.list, rules.LIST_DISPUTES),
+            ("GET", re.compile(r"/v1/disputes/(?P<id>[^/]+)"), lambda q, id: dp.retrieve(id), rules.RETRIEVE),
+            ("POST", re.compile(r"/v1/disputes/(?P<id>[^/]+)"), lambda p, id: dp.update(id, p), None),
+            ("POST", re.compile(r"/v1/disputes/(?P<id>[^/]+)/close"), lambda p, id: dp.close(id, p), None),
             ("GET", re.compile(r"/v1/events"),
              lambda q: {"object": "list", "data": list(reversed(w.events))[: int(q.get("limit", "10"))],
                         "has_more": False, "url": "/v1/events"}, rules.LIST_EVENTS),

@@ -88,6 +88,10 @@ PAYMENT_METHODS: dict[str, str] = {
     "pm_card_threeDSecureOptional": "4000000000003055",
     "pm_card_authenticationRequiredChargeDeclinedInsufficientFunds": "4000008260003178",
     "pm_card_refundFail": "4000000000005126",
+    # disputed once the charge succeeds (contract_tests.fakes.stripe_disputes)
+    "pm_card_createDispute": "4000000000000259",
+    "pm_card_createDisputeProductNotReceived": "4000000000002685",
+    "pm_card_createDisputeInquiry": "4000000000001976",
 }
 
 

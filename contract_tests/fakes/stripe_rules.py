@@ -28,6 +28,7 @@ LIST_PAYOUTS: dict[str, Any] = {
     "destination": None,
     "status": None,
 }
+LIST_DISPUTES: dict[str, Any] = {**_PAGE, "charge": None, "payment_intent": None, "created": _RANGE}
 LIST_EVENTS: dict[str, Any] = {
     **_PAGE,
     "created": _RANGE,

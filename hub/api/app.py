@@ -16,6 +16,7 @@ from hub.api.admin import AdminController
 from hub.api.audit import AuditController
 from hub.api.audit_hooks import audit_middleware
 from hub.api.auth import require_permission
+from hub.api.disputes import DisputeController
 from hub.api.events import EventController
 from hub.api.health import health, ready
 from hub.api.payment_methods import PaymentMethodController
@@ -60,6 +61,7 @@ def create_app(hub: Hub, *, manage_lifecycle: bool = True) -> Litestar:
             ready,
             PaymentController,
             PayoutController,
+            DisputeController,
             PaymentMethodController,
             EventController,
             WebhookEndpointController,

@@ -49,6 +49,8 @@ ROUTE_ACTIONS: dict[str, RouteAudit] = {
     "POST /v1/payments/{}/void": RouteAudit("payment.void", "payment", 0),
     "POST /v1/payments/{}/authenticate": RouteAudit("payment.authenticate", "payment", 0),
     "POST /v1/payments/{}/refunds": RouteAudit("refund.create", "payment", 0),
+    "POST /v1/disputes/{}/evidence": RouteAudit("dispute.evidence", "dispute", 0),
+    "POST /v1/disputes/{}/accept": RouteAudit("dispute.accept", "dispute", 0),
     "POST /v1/payment-methods": RouteAudit("payment_method.create", "payment_method"),
     "DELETE /v1/payment-methods/{}": RouteAudit("payment_method.delete", "payment_method", 0),
     "POST /v1/payouts": RouteAudit("payout.create", "payout"),

@@ -15,8 +15,10 @@ from typing import Any
 from sqlalchemy import Table
 
 from hub.services import representations as rep
+from hub.services.dispute_outcomes import render as render_dispute
 from hub.services.payment_methods import describe as describe_payment_method
 from hub.store import tables as t
+from hub.store.dispute_tables import disputes
 from hub.store.repo import Row, iso, load
 
 log = logging.getLogger("payhub.audit")
@@ -42,6 +44,7 @@ _RENDERED: dict[str, tuple[Table, Callable[[Row], dict[str, Any]]]] = {
     "payment": (t.payments, rep.payment),
     "refund": (t.refunds, rep.refund),
     "payout": (t.payouts, rep.payout),
+    "dispute": (disputes, render_dispute),
     "operation": (t.operations, rep.operation),
     "payment_method": (t.payment_methods, describe_payment_method),
     "api_key": (t.api_keys, row_view),

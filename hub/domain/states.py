@@ -158,3 +158,77 @@ def payout_transition(state: PayoutStatus, result: PayoutResult) -> PayoutStatus
 
     News with no row from ``state`` never moves it (late, duplicate or backwards)."""
     return PAYOUT_TRANSITIONS.get(state, {}).get(result, state)
+
+
+# --------------------------------------------------------------------------- disputes
+#
+# A dispute is created by the provider's first news about it and then follows the news.
+# A row says where news may take a dispute from a state; news that is not a row (a late
+# ``under_review`` after ``won``, anything after ``accepted``) is recorded and leaves the
+# dispute as it is. Closed states may still move: a won chargeback can come back as a
+# second chargeback / pre-arbitration (Adyen SECOND_CHARGEBACK, PREARBITRATION_LOST), a
+# lost one can be reversed (CHARGEBACK_REVERSED, PREARBITRATION_WON); where the provider's
+# news has an order (Adyen's dispute stages: DisputeNews.stage), news of an earlier stage
+# than the dispute's is stale whatever this table says, so a replay cannot flip it. An inquiry that
+# closes without a chargeback is ``won`` (the merchant keeps the money). What each state
+# means for the money is the second table: the hub posts a withdrawal or reinstatement
+# when the funds' side changes (hub.services.dispute_outcomes).
+
+
+class DisputeStatus(enum.StrEnum):
+    NEW = "new"  # before its first news; never visible through the API
+    INQUIRY = "inquiry"
+    NEEDS_RESPONSE = "needs_response"
+    UNDER_REVIEW = "under_review"
+    WON = "won"
+    LOST = "lost"
+    ACCEPTED = "accepted"
+
+
+DS = DisputeStatus
+
+#                      from state: the states news may move it to
+DISPUTE_TRANSITIONS: Final[Mapping[DisputeStatus, frozenset[DisputeStatus]]] = {
+    DS.NEW:            frozenset({DS.INQUIRY, DS.NEEDS_RESPONSE, DS.UNDER_REVIEW, DS.WON, DS.LOST, DS.ACCEPTED}),
+    DS.INQUIRY:        frozenset({DS.NEEDS_RESPONSE, DS.UNDER_REVIEW, DS.WON, DS.LOST, DS.ACCEPTED}),
+    DS.NEEDS_RESPONSE: frozenset({DS.UNDER_REVIEW, DS.WON, DS.LOST, DS.ACCEPTED}),
+    DS.UNDER_REVIEW:   frozenset({DS.WON, DS.LOST, DS.ACCEPTED}),
+    DS.WON:            frozenset({DS.LOST}),
+    DS.LOST:           frozenset({DS.WON}),
+    DS.ACCEPTED:       frozenset(),
+}  # fmt: skip
+
+#: the event a move INTO a state emits (the first news of a dispute also emits dispute.opened)
+DISPUTE_EVENTS: Final[Mapping[DisputeStatus, str]] = {
+    DS.INQUIRY: "dispute.updated", DS.NEEDS_RESPONSE: "dispute.updated", DS.UNDER_REVIEW: "dispute.updated",
+    DS.WON: "dispute.won", DS.LOST: "dispute.lost", DS.ACCEPTED: "dispute.lost",
+}  # fmt: skip
+
+#: whether the disputed amount is withdrawn in a state when the news does not say (None: as before)
+DISPUTE_FUNDS_WITHDRAWN: Final[Mapping[DisputeStatus, bool | None]] = {
+    DS.INQUIRY: False, DS.NEEDS_RESPONSE: None, DS.UNDER_REVIEW: None,
+    DS.WON: False, DS.LOST: True, DS.ACCEPTED: True,
+}  # fmt: skip
+
+#: what the merchant may still do in a state (POST /v1/disputes/{id}/evidence, /accept)
+DISPUTE_ACTIONS: Final[Mapping[DisputeStatus, frozenset[str]]] = {
+    DS.INQUIRY: frozenset({"evidence", "accept"}),
+    DS.NEEDS_RESPONSE: frozenset({"evidence", "accept"}),
+    DS.UNDER_REVIEW: frozenset(),
+    DS.WON: frozenset(), DS.LOST: frozenset(), DS.ACCEPTED: frozenset(),
+}  # fmt: skip
+
+OPEN_DISPUTES: Final = frozenset({DS.INQUIRY, DS.NEEDS_RESPONSE})  # evidence may still be due
+
+
+def dispute_transition(state: DisputeStatus, news: DisputeStatus) -> DisputeStatus:
+    """The one function that moves a dispute: where news of ``news`` takes one in ``state``.
+    News with no row from ``state`` (late, duplicate, backwards) leaves it where it is."""
+    return news if news in DISPUTE_TRANSITIONS.get(state, frozenset()) else state
+
+
+def check_dispute_action(state: DisputeStatus, action: str) -> None:
+    """Raise 409 invalid_state unless the merchant may ``action`` a dispute in ``state``."""
+    if action not in DISPUTE_ACTIONS.get(state, frozenset()):
+        can = ", ".join(sorted(s.value for s, acts in DISPUTE_ACTIONS.items() if action in acts))
+        raise InvalidState(f"cannot {action} a dispute that is {state.value} (only when {can})")

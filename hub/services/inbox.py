@@ -43,6 +43,7 @@ from hub.domain.operations import OpStatus
 from hub.jobs.base import JobRunner
 from hub.providers import Providers
 from hub.services import outcomes
+from hub.services.dispute_outcomes import dispute_decision
 from hub.services.executor import scrub_outcome
 from hub.services.inbox_match import Decision, decide
 from hub.store import tables as t
@@ -136,7 +137,7 @@ class Inbox:
                 inbox_id = await self._insert(conn, account_id, event, now)
                 if inbox_id is not None:
                     new.append(inbox_id)
-                    if event.kind is not None:
+                    if event.kind is not None or event.dispute is not None:
                         self._open.add(inbox_id)
         duplicates = len(events) - len(new)
         if new:
@@ -156,7 +157,8 @@ class Inbox:
     async def _insert(
         self, conn: AsyncConnection, account_id: str, event: ProviderEvent, now: dt.datetime
     ) -> str | None:
-        ignored = event.kind is None  # a type the hub does not act on: stored, never processed
+        # a type the hub does not act on: stored, never processed
+        ignored = event.kind is None and event.dispute is None
         values: dict[str, Any] = {
             "id": new_id("whin"),
             "account_id": account_id,
@@ -206,7 +208,10 @@ class Inbox:
                 if row is None or (not replay and row["status"] not in OPEN):
                     return None
                 event = msgspec.convert(row["payload"], ProviderEvent)
-                decision = await decide(conn, row["account_id"], event)
+                if event.dispute is not None:  # dispute news: hub.services.dispute_outcomes
+                    decision = await dispute_decision(conn, row["account_id"], event, now)
+                else:
+                    decision = await decide(conn, row["account_id"], event)
                 if decision.apply is not None and decision.operation is not None:
                     applied = await outcomes.apply(
                         conn,

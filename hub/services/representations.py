@@ -16,6 +16,8 @@ def payment(row: Row) -> dict[str, Any]:
         "currency": row["currency"],
         "amount_captured": row["amount_captured"],
         "amount_refunded": row["amount_refunded"],
+        "amount_disputed": row.get("amount_disputed") or 0,
+        "disputes": list(row.get("disputes") or []),
         "capture": row["capture_mode"],
         "account": row["account_id"],
         "provider_reference": row["provider_reference"],

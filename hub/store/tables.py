@@ -127,6 +127,8 @@ payments = Table(
     Column("requires_review", Boolean, nullable=False, default=False),
     Column("multicapture_open", Boolean, nullable=False, default=False),
     Column("attempts", Json),  # earlier routing attempts that were certainly not charged (§15)
+    Column("amount_disputed", BigInteger, nullable=False, default=0),  # hub.services.dispute_outcomes
+    Column("disputes", Json),  # ids of the payment's disputes, oldest first
     _ts("created_at"),
     _ts("updated_at"),
     Index("ix_payments_owner_created", "owner", "id"),

@@ -1,7 +1,7 @@
 """routing: a payment's earlier attempts (issue 21)
 
 Revision ID: 0013
-Revises: 0006
+Revises: 0008
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
-down_revision = "0006"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
