@@ -22,6 +22,8 @@ class Options:
     transport_duration: float = 1.0
     jobs_duration: float = 1.5
     webhook_concurrency: int = 16
+    ledger_concurrency: list[int] = field(default_factory=lambda: [1, 16, 64])
+    ledger_sizes: list[int] = field(default_factory=lambda: [10_000, 1_000_000])  # entries stored
     aux_repeats: int | None = None  # repeats of the transport and arq comparisons (default: repeats)
     skip: list[str] = field(default_factory=list)
     redis_db: int | None = None
@@ -37,6 +39,7 @@ class Options:
                 "duration": 1.0,
                 "warmup": 0.3,
                 "scale_sizes": [10_000, 100_000],
+                "ledger_sizes": [10_000, 100_000],
                 "scale_duration": 1.0,
                 "resolution_n": 10,
                 "transport_duration": 0.3,

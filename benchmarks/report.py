@@ -54,6 +54,8 @@ TARGETS: tuple[Target, ...] = (
     Target(
         "loadgen.headroom.c16", ">=", 1.5, "load generator is not the bottleneck (stand-in rps / hub rps)"
     ),
+    Target("ledger.ratio.c16", ">=", 0.9, "16 clients: purchases with the ledger >= 90% of without"),
+    Target("ledger.turn.ratio", "<=", 1.10, "balance read p50, account of 990k entries vs 10k, within 10%"),
 )
 
 

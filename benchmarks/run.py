@@ -30,6 +30,7 @@ from typing import Any
 
 import asyncpg
 
+from benchmarks import ledger as ledger_bench
 from benchmarks.options import Options
 from benchmarks.report import Report
 from benchmarks.stack import Stack
@@ -98,6 +99,7 @@ async def run(opts: Options) -> Report:
             ("resolution", bench.resolution_round),
             ("transports", bench.transport_rounds),
             ("jobs", bench.jobs_rounds),
+            ("ledger", functools.partial(ledger_bench.rounds, bench)),  # with vs without; balance reads
             ("scale", bench.scale_rounds),  # last: it truncates the payments
         ]
         for name, step in steps:
@@ -133,7 +135,7 @@ def parse(argv: Sequence[str] | None = None) -> Options:
     ap.add_argument(
         "--skip",
         default="",
-        help="comma-separated steps to skip: throughput,replay,webhooks,resolution,transports,jobs,scale",
+        help="comma-separated steps to skip: throughput,replay,webhooks,resolution,transports,jobs,ledger,scale",
     )
     ap.add_argument(
         "--redis-db", type=int, help="Redis db index for the run (default: first empty from 15 down)"

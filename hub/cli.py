@@ -11,6 +11,7 @@ from pathlib import Path
 
 from hub.config import Settings, load_settings
 from hub.domain.errors import ConfigError
+from hub.ledger_cli import add_parsers as add_ledger_parsers
 from hub.webhooks_cli import add_parsers as add_webhook_parsers
 
 
@@ -324,6 +325,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_contract_test)
 
     add_webhook_parsers(sub, _settings)  # payhub webhooks replay | list
+    add_ledger_parsers(sub, _settings)  # payhub ledger verify | backfill | balances
     return parser
 
 

@@ -127,6 +127,7 @@ async def run_demo(
 
             events = await call("GET", "/v1/events?limit=5")
             print("\nlatest events: " + ", ".join(e["type"] for e in events["data"]))
+            await _print_ledger(hub)
             print("\ndemo finished: every step answered as expected")
             return 0
         except (DemoError, httpx.HTTPError) as exc:
@@ -160,6 +161,21 @@ async def _dispute_step(call: Any, body: dict[str, Any], *, wait: float = 45.0) 
     print(f"  {'payment now':<34} {p['id']}  amount_disputed={p['amount_disputed']} disputes={p['disputes']}")
     d = await call("POST", f"/v1/disputes/{d['id']}/evidence", {"text": "winning_evidence", "submit": True})
     print(_dispute_line("evidence submitted", d))
+
+
+async def _print_ledger(hub: httpx.AsyncClient) -> None:
+    """The books after the flow: every ledger account's balance per currency (DESIGN §13)."""
+    from hub.ledger_cli import format_balances
+
+    r = await hub.get("/v1/ledger/accounts")
+    if r.status_code == 403:
+        print("\nledger balances: this key may not read the ledger (read, auditor or admin keys can)")
+        return
+    if r.status_code >= 400:
+        raise DemoError(f"GET /v1/ledger/accounts -> {r.status_code}: {r.text}")
+    books = {a["name"]: a["balances"] for a in r.json()["data"] if a["balances"]}
+    print("\nledger balances (debits positive, credits negative):")
+    print("\n".join("  " + line for line in format_balances(books).splitlines()))
 
 
 async def _complete_challenge(

@@ -19,6 +19,7 @@ from hub.api.auth import require_permission
 from hub.api.disputes import DisputeController
 from hub.api.events import EventController
 from hub.api.health import health, ready
+from hub.api.ledger import LedgerController
 from hub.api.payment_methods import PaymentMethodController
 from hub.api.payments import PaymentController
 from hub.api.payouts import PayoutController
@@ -68,6 +69,7 @@ def create_app(hub: Hub, *, manage_lifecycle: bool = True) -> Litestar:
             AdminController,
             OperationReviewController,
             AuditController,
+            LedgerController,
             simulator_pages,
             metrics,
             admin_stats,

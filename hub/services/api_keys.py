@@ -40,6 +40,7 @@ class Permission(enum.StrEnum):
     PAYMENT_METHODS_WRITE = "payment_methods.write"
     WEBHOOK_ENDPOINTS_WRITE = "webhook_endpoints.write"
     AUDIT_READ = "audit.read"
+    LEDGER_READ = "ledger.read"  # the books span every owner: read, auditor and admin keys only
     ADMIN = "admin"  # accounts, api keys, operations review
 
 
@@ -49,8 +50,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.PAYMENTS: frozenset({P.READ, P.PAYMENTS_WRITE, P.PAYMENT_METHODS_WRITE, P.WEBHOOK_ENDPOINTS_WRITE}),
     Role.REFUNDS: frozenset({P.READ, P.REFUNDS_WRITE}),
     Role.PAYOUTS: frozenset({P.READ, P.PAYOUTS_WRITE}),
-    Role.READ: frozenset({P.READ}),
-    Role.AUDITOR: frozenset({P.READ, P.AUDIT_READ}),
+    Role.READ: frozenset({P.READ, P.LEDGER_READ}),
+    Role.AUDITOR: frozenset({P.READ, P.AUDIT_READ, P.LEDGER_READ}),
 }
 
 

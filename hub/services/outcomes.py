@@ -18,6 +18,7 @@ from adapters.base import Failure, Outcome, OutcomeStatus
 from hub.domain import states
 from hub.domain.operations import OpStatus, ResourceKind
 from hub.domain.states import Op, RefundStatus, Result, Status
+from hub.services import postings
 from hub.services import representations as rep
 from hub.store import tables as t
 from hub.store.repo import Row, add_attempt, add_event, load, update_row
@@ -183,10 +184,14 @@ async def _apply_payment(
 
     # --- the payment (only if this operation is still the one it waits for)
     current = Status(payment["status"])
-    expected = {from_status, Status.PROCESSING} if op_kind != Op.REFUND else {Status.CAPTURED}
+    # a refund's answer counts even while a capture started after it is in flight (the payment
+    # then shows `processing`): the money moved; the payment keeps waiting for the capture
+    expected = {Status.CAPTURED if op_kind == Op.REFUND else from_status, Status.PROCESSING}
     if current not in expected:
         log.info("late outcome for %s ignored: payment %s is %s", op["id"], payment["id"], current)
         return Applied(resource=payment, changed=False, operation_status=op_status)
+    if op_kind == Op.REFUND and current == Status.PROCESSING:
+        new_status = current
 
     values: dict[str, Any] = {"updated_at": now}
     if outcome.provider_reference and not payment["provider_reference"]:
@@ -230,6 +235,7 @@ async def _apply_payment(
         if definite and current == Status.PROCESSING and payment["requires_review"]:
             values["requires_review"] = await still_needs_review(conn, payment["id"], op["id"])
         await update_row(conn, t.payments, payment["id"], values)
+        await postings.payment_moved(conn, payment, values, op, now=now)  # the ledger, same transaction
         payment.update(values)
     changed = new_status != current
     emit = changed or (op_kind == Op.CAPTURE and result == Result.SUCCEEDED)

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from adapters.base import Outcome, OutcomeStatus
 from hub.domain.operations import OpStatus
 from hub.domain.states import PayoutResult, PayoutStatus, payout_transition
+from hub.services import postings
 from hub.services import representations as rep
 from hub.services.outcomes import (
     Applied,
@@ -140,6 +141,7 @@ async def apply_payout(
         values["updated_at"] = now
         await update_row(conn, t.payouts, payout["id"], values)
         payout.update(values)
+        await postings.payout_moved(conn, current, payout, now=now)  # the ledger, same transaction
     changed = new_status != state
     if changed and new_status in EVENT_FOR_STATUS:
         await add_event(

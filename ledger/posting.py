@@ -1,0 +1,230 @@
+"""Posting journal entries: validated, idempotent by an id derived from their cause.
+
+An entry is written on the caller's connection, inside the caller's transaction (the one
+that changes the payment, refund or payout), so the state change and its entry commit or
+vanish together. Posting the same cause again is harmless: the entry id is a hash of the
+cause, the insert does nothing when the id exists, and nothing else is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import zlib
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import bindparam, select, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from ledger.chart import Kind, is_account, is_currency
+from ledger.errors import EntryConflict, InvalidEntry
+from ledger.schema import STRIPES, balances, entries, postings
+
+_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
+
+
+@dataclass(frozen=True, slots=True)
+class Posting:
+    account: str
+    currency: str
+    amount: int  # debit > 0, credit < 0, minor units
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"account": self.account, "currency": self.currency, "amount": self.amount}
+
+
+@dataclass(frozen=True, slots=True)
+class Posted:
+    entry_id: str
+    created: bool  # False: the cause had been posted before (nothing written now)
+
+
+def entry_id(cause: str) -> str:
+    """``je_`` + 26 base32 characters of SHA-256(cause): the same cause, the same id."""
+    value = int.from_bytes(hashlib.sha256(cause.encode()).digest()[:17], "big") >> 6  # 130 bits
+    out = []
+    for _ in range(26):
+        value, rem = divmod(value, 32)
+        out.append(_ALPHABET[rem])
+    return "je_" + "".join(out)
+
+
+def stripe_of(key: str) -> int:
+    return zlib.crc32(key.encode()) % STRIPES
+
+
+def validate(lines: Sequence[Posting]) -> None:
+    """Raise :class:`InvalidEntry` unless ``lines`` are a balanced double entry."""
+    if len(lines) < 2:
+        raise InvalidEntry("an entry needs at least two postings")
+    sums: dict[str, int] = defaultdict(int)
+    for p in lines:
+        if type(p.amount) is not int:
+            raise InvalidEntry(f"amount {p.amount!r} is not an integer number of minor units")
+        if p.amount == 0:
+            raise InvalidEntry(f"a posting of zero to {p.account!r} moves nothing")
+        if not is_account(p.account):
+            raise InvalidEntry(f"{p.account!r} is not an account of the chart")
+        if not is_currency(p.currency):
+            raise InvalidEntry(f"{p.currency!r} is not an ISO 4217 currency code")
+        sums[p.currency] += p.amount
+    unbalanced = {c: s for c, s in sums.items() if s != 0}
+    if unbalanced:
+        raise InvalidEntry(f"postings do not sum to zero per currency: {unbalanced}")
+
+
+def transfer(debit: str, credit: str, currency: str, amount: int) -> list[Posting]:
+    """The common two-line entry: ``amount`` (> 0) from ``credit`` to ``debit``."""
+    if type(amount) is not int or amount <= 0:
+        raise InvalidEntry(f"a transfer needs a positive integer amount, not {amount!r}")
+    return [Posting(debit, currency, amount), Posting(credit, currency, -amount)]
+
+
+# statements built once per shape (the posting path runs inside every capture)
+_STMTS: dict[tuple[str, str, int], Any] = {}
+
+
+def _entry_insert(dialect: str) -> Any:
+    key = (dialect, "entry", 0)
+    stmt = _STMTS.get(key)
+    if stmt is None:
+        ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(entries)
+        stmt = _STMTS[key] = ins.on_conflict_do_nothing(index_elements=["id"]).returning(entries.c.seq)
+    return stmt
+
+
+def _postings_insert(dialect: str, n: int) -> Any:
+    key = (dialect, "postings", n)
+    stmt = _STMTS.get(key)
+    if stmt is None:
+        rows: list[dict[str, Any]] = [
+            {
+                "entry_seq": bindparam("seq"),
+                "account": bindparam(f"a{i}"),
+                "currency": bindparam(f"c{i}"),
+                "amount": bindparam(f"m{i}"),
+            }
+            for i in range(n)
+        ]
+        ins = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        stmt = _STMTS[key] = ins(postings).values(rows)
+    return stmt
+
+
+def _balances_upsert(dialect: str, n: int) -> Any:
+    key = (dialect, "balances", n)
+    stmt = _STMTS.get(key)
+    if stmt is None:
+        rows: list[dict[str, Any]] = [
+            {
+                "account": bindparam(f"ba{i}"),
+                "currency": bindparam(f"bc{i}"),
+                "stripe": bindparam("stripe"),
+                "debits": bindparam(f"bd{i}"),
+                "credits": bindparam(f"bk{i}"),
+            }
+            for i in range(n)
+        ]
+        ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(balances).values(rows)
+        stmt = _STMTS[key] = ins.on_conflict_do_update(
+            index_elements=["account", "currency", "stripe"],
+            set_={
+                "debits": balances.c.debits + ins.excluded.debits,
+                "credits": balances.c.credits + ins.excluded.credits,
+            },
+        )
+    return stmt
+
+
+def _pg_post(n: int, m: int) -> Any:
+    """PostgreSQL: the entry, its postings and its stripe upserts in ONE statement (one round
+    trip on the capture path); when the id exists, ``e`` is empty and nothing else is written."""
+    key = ("postgresql", "post", n * 100 + m)
+    stmt = _STMTS.get(key)
+    if stmt is None:
+        lines = ", ".join(
+            f"(CAST(:a{i} AS VARCHAR), CAST(:c{i} AS VARCHAR), CAST(:m{i} AS BIGINT))" for i in range(n)
+        )
+        sums = ", ".join(
+            f"(CAST(:ba{i} AS VARCHAR), CAST(:bc{i} AS VARCHAR), CAST(:bd{i} AS BIGINT), CAST(:bk{i} AS BIGINT))"
+            for i in range(m)
+        )
+        stmt = _STMTS[key] = text(
+            "WITH e AS (INSERT INTO ledger_entries (id, cause, kind, resource, created_at) "
+            "VALUES (:id, :cause, :kind, :resource, CAST(:created_at AS TIMESTAMPTZ)) "
+            "ON CONFLICT (id) DO NOTHING RETURNING seq), "
+            "p AS (INSERT INTO ledger_postings (entry_seq, account, currency, amount) "
+            f"SELECT e.seq, v.account, v.currency, v.amount FROM e, (VALUES {lines}) AS v(account, currency, amount)), "
+            "b AS (INSERT INTO ledger_balances (account, currency, stripe, debits, credits) "
+            f"SELECT v.account, v.currency, CAST(:stripe AS INTEGER), v.debits, v.credits "
+            f"FROM e, (VALUES {sums}) AS v(account, currency, debits, credits) "
+            "ON CONFLICT (account, currency, stripe) DO UPDATE SET "
+            "debits = ledger_balances.debits + excluded.debits, "
+            "credits = ledger_balances.credits + excluded.credits) "
+            "SELECT seq FROM e"
+        )
+    return stmt
+
+
+async def post(
+    conn: AsyncConnection,
+    *,
+    kind: Kind | str,
+    cause: str,
+    resource: str | None,
+    lines: Sequence[Posting],
+    now: dt.datetime,
+) -> Posted:
+    """Write one journal entry on ``conn`` (in its transaction), once per ``cause``."""
+    kind = Kind(kind)
+    validate(lines)
+    eid = entry_id(cause)
+    entry = {"id": eid, "cause": cause, "kind": kind.value, "resource": resource, "created_at": now}
+    rows: dict[str, Any] = {}
+    for i, p in enumerate(lines):
+        rows[f"a{i}"], rows[f"c{i}"], rows[f"m{i}"] = p.account, p.currency, p.amount
+    # one stripe row per (account, currency) this entry touches, in a fixed order, sums folded
+    # first (one statement may not hit a row twice). The stripe follows the resource: the
+    # entries one transaction writes (a payout and its return, captures of one payment) land
+    # on the same rows, so two transactions never take each other's stripes in opposite orders
+    totals: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for p in lines:
+        totals[(p.account, p.currency)][0 if p.amount > 0 else 1] += abs(p.amount)
+    sums: dict[str, Any] = {"stripe": stripe_of(resource or eid)}
+    for i, ((account, currency), (debits, credits)) in enumerate(sorted(totals.items())):
+        sums[f"ba{i}"], sums[f"bc{i}"], sums[f"bd{i}"], sums[f"bk{i}"] = account, currency, debits, credits
+
+    if conn.dialect.name == "postgresql":
+        stmt = _pg_post(len(lines), len(totals))
+        seq = (await conn.execute(stmt, {**entry, **rows, **sums})).scalar()
+    else:
+        seq = (await conn.execute(_entry_insert(conn.dialect.name), entry)).scalar()
+        if seq is not None:
+            await conn.execute(_postings_insert(conn.dialect.name, len(lines)), {"seq": seq, **rows})
+            await conn.execute(_balances_upsert(conn.dialect.name, len(totals)), sums)
+    if seq is None:
+        await _same_as_stored(conn, eid, lines)
+        return Posted(eid, created=False)
+    return Posted(eid, created=True)
+
+
+async def _same_as_stored(conn: AsyncConnection, eid: str, lines: Sequence[Posting]) -> None:
+    rows = (
+        await conn.execute(
+            select(postings.c.account, postings.c.currency, postings.c.amount)
+            .join(entries, entries.c.seq == postings.c.entry_seq)
+            .where(entries.c.id == eid)
+        )
+    ).all()
+    stored = sorted((r.account, r.currency, r.amount) for r in rows)
+    if stored != sorted((p.account, p.currency, p.amount) for p in lines):
+        raise EntryConflict(f"entry {eid} exists with other postings: {stored}")
+
+
+def reversal(lines: Sequence[Posting]) -> list[Posting]:
+    """The postings that undo ``lines`` (a correction is a new entry, never an edit)."""
+    return [Posting(p.account, p.currency, -p.amount) for p in lines]
