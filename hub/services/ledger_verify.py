@@ -4,8 +4,8 @@ The ledger library checks that every entry balances and every balance equals its
 this module adds what only the hub knows: a payment's ``sales`` credits equal its
 ``amount_captured``, its refunds' ``refunds`` debits its ``amount_refunded``, each refund's
 entries its amount (when it succeeded), each payout's ``payouts`` entries its amount (sent,
-or sent and returned), and no entry names a resource that does not exist. More checks (the
-disputes' ones) register with :func:`register`.
+or sent and returned), each dispute's ``disputes`` entries its ``amount_withdrawn``, and no
+entry names a resource that does not exist. More checks register with :func:`register`.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 import ledger
 from hub.domain.states import PayoutStatus, RefundStatus
 from hub.store import tables as t
+from hub.store.dispute_tables import disputes
 from ledger.schema import entries as le
 from ledger.schema import postings as lp
 
@@ -127,6 +128,7 @@ async def resource_discrepancy(conn: AsyncConnection) -> str | None:
         lambda: _payments_refunded(conn),
         lambda: _against(conn, po, "payout", "payouts", 1, payout_expected),
         lambda: _returned_payouts_were_sent(conn),
+        lambda: _against(conn, disputes, "dispute", "disputes", 1, func.coalesce(disputes.c.amount_withdrawn, 0)),
         *[(lambda c=c: c(conn)) for c in _EXTRA],
     ]
     for check in checks:
