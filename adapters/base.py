@@ -145,6 +145,7 @@ class Outcome(msgspec.Struct, kw_only=True):
     provider_reference: str | None = None  # the provider's id of the payment/payout object
     operation_reference: str | None = None  # the provider's id of this operation (refund id, ...)
     amount: int | None = None  # minor units the operation moved, when the provider says
+    currency: str | None = None  # ISO 4217 (upper case) of ``amount``, when the provider says
     captured: bool = False  # authorize/authenticate: funds were captured as well
     failure: Failure | None = None
     next_action: NextAction | None = None

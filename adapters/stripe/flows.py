@@ -77,6 +77,7 @@ from adapters.classify import classify_status, retry_after_seconds, send, unpars
 from adapters.disputes import DisputeEvidenceRequest, DisputeNews, DisputeRequest
 from adapters.stripe import disputes
 from adapters.stripe import mapping as m
+from adapters.stripe import refund_news
 from adapters.stripe.webhook import parse_events
 
 STRIPE_VERSION = "2026-10-28.endive"  # pinned: every request sends it; bump deliberately
@@ -533,6 +534,7 @@ class StripeAdapter(Adapter):
                 status=OutcomeStatus.SUCCEEDED,
                 provider_reference=pi.id,
                 amount=m.from_stripe_amount(pi.amount_received, pi.currency),
+                currency=pi.currency.upper(),
                 captured=True,
                 summary=summary,
             )
@@ -813,3 +815,8 @@ class StripeAdapter(Adapter):
 
     def parse_webhook(self, headers: Mapping[str, str], body: bytes) -> list[ProviderEvent]:
         return parse_events(headers, body, self._webhook_secrets())
+
+    async def verify_webhook(self, headers: Mapping[str, str], body: bytes) -> list[ProviderEvent]:
+        """:meth:`parse_webhook`, with each refund of a ``charge.refunded`` as its own news
+        (:mod:`adapters.stripe.refund_news`): a dashboard refund names no hub id."""
+        return await refund_news.expand(body, self.parse_webhook(headers, body), self._get)

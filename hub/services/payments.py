@@ -285,6 +285,7 @@ class PaymentService:
                         select(t.operations.c.id).where(
                             t.operations.c.resource_id == payment_id,
                             t.operations.c.status == OpStatus.UNKNOWN.value,
+                            t.operations.c.origin == "hub",  # provider news flagged for review: not a call
                         )
                     )
                 )
