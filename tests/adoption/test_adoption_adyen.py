@@ -1,0 +1,92 @@
+"""A capture and a refund made in Adyen's Customer Area: CAPTURE / REFUND notifications whose
+pspReferences the hub never created, each delivered five times, adopted once each."""
+
+from __future__ import annotations
+
+import json
+
+from contract_tests.fakes.dashboard import adyen_modification
+from tests.adoption.conftest import (
+    events_of,
+    ledger_green,
+    operations_of,
+    refunds_of,
+    send_adyen_times,
+)
+from tests.webhooks_inbound.conftest import World
+
+
+async def _authorized(w: World) -> dict[str, object]:
+    p = await w.pay("adyen-eu", payment_method=w.adyen_card())
+    assert p["status"] == "authorized", p
+    return p
+
+
+async def _captured_by_hub(w: World, pid: str) -> None:
+    r = await w.h.post(f"/v1/payments/{pid}/capture")
+    assert r.status_code == 200, r.text  # Adyen answers "received": processing until the webhook
+    await w.adyen.advance()
+    [note] = w.adyen_notes("CAPTURE")
+    await send_adyen_times(w, note, times=1)
+    assert (await w.payment(pid))["status"] == "captured"
+
+
+async def test_customer_area_capture_then_refund_five_times_each(aw: World) -> None:
+    p = await _authorized(aw)
+    pid, psp = str(p["id"]), str(p["provider_reference"])
+
+    capture = adyen_modification(aw.adyen, psp, "captures")
+    [note] = aw.adyen_notes("CAPTURE")
+    await send_adyen_times(aw, note)
+    pay = await aw.payment(pid)
+    assert (pay["status"], pay["amount_captured"]) == ("captured", 1099)
+    assert len(await events_of(aw, "payment.captured", pid)) == 1
+
+    refund = adyen_modification(aw.adyen, psp, "refunds", 250)
+    [note] = aw.adyen_notes("REFUND")
+    await send_adyen_times(aw, note)
+    pay = await aw.payment(pid)
+    assert (pay["status"], pay["amount_captured"], pay["amount_refunded"]) == ("captured", 1099, 250)
+    [listed] = await refunds_of(aw, pid)
+    assert (listed["provider_reference"], listed["amount"], listed["status"]) == (refund.psp, 250, "succeeded")
+    assert len(await events_of(aw, "refund.succeeded", listed["id"])) == 1
+    assert len(await events_of(aw, "payment.captured", pid)) == 1
+
+    ops = await operations_of(aw, pid)
+    assert [(o["kind"], o["origin"]) for o in ops] == [
+        ("authorize", "hub"), ("capture", "provider"), ("refund", "provider"),
+    ]  # fmt: skip
+    assert ops[1]["provider_reference"] == psp and capture.psp != psp
+    await ledger_green(aw)
+
+
+async def test_a_second_customer_area_refund_is_its_own_refund(aw: World) -> None:
+    p = await _authorized(aw)
+    pid, psp = str(p["id"]), str(p["provider_reference"])
+    await _captured_by_hub(aw, pid)
+    first = adyen_modification(aw.adyen, psp, "refunds", 100)
+    second = adyen_modification(aw.adyen, psp, "refunds", 100)
+    for note in aw.adyen_notes("REFUND"):
+        await send_adyen_times(aw, note, times=2)
+    listed = await refunds_of(aw, pid)
+    assert sorted(r["provider_reference"] for r in listed) == sorted([first.psp, second.psp])
+    assert (await aw.payment(pid))["amount_refunded"] == 200
+    await ledger_green(aw)
+
+
+async def test_a_refund_in_another_currency_is_flagged_for_review(aw: World) -> None:
+    p = await _authorized(aw)
+    pid, psp = str(p["id"]), str(p["provider_reference"])
+    await _captured_by_hub(aw, pid)
+    adyen_modification(aw.adyen, psp, "refunds", 100)
+    [note] = aw.adyen_notes("REFUND")
+    doc = json.loads(note)
+    doc["notificationItems"][0]["NotificationRequestItem"]["amount"]["currency"] = "USD"
+    await send_adyen_times(aw, json.dumps(doc).encode(), times=3)
+    pay = await aw.payment(pid)
+    assert (pay["amount_refunded"], pay["requires_review"]) == (0, True)
+    assert await refunds_of(aw, pid) == []
+    flagged = [o for o in await operations_of(aw, pid) if o["origin"] == "provider"]
+    assert [(o["kind"], o["requires_review"]) for o in flagged] == [("refund", True)]
+    assert "USD" in (flagged[0]["reason"] or "")
+    await ledger_green(aw)
