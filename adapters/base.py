@@ -439,6 +439,12 @@ class Adapter:
         """What became of an operation. Returns UNKNOWN/PENDING when still not certain."""
         raise NotSupported("lookup")
 
+    async def payment_news(self, request: LookupRequest) -> list[ProviderEvent]:
+        """What the provider now says of a payment (its captures, refunds, cancellation), as
+        news the hub matches like a webhook's: a lookup finds changes made outside the hub
+        (DESIGN §11). ``[]`` when the adapter cannot say; never raises for provider trouble."""
+        return []
+
     # ---- notifications
     def parse_webhook(self, headers: Mapping[str, str], body: bytes) -> list[ProviderEvent]:
         """Verify the signature over the RAW body and normalise the events.

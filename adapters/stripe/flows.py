@@ -691,6 +691,12 @@ class StripeAdapter(Adapter):
             return await self._lookup_payout(request)
         return Outcome(status=OutcomeStatus.UNKNOWN, reason=f"cannot look up {kind}")
 
+    async def payment_news(self, request: LookupRequest) -> list[ProviderEvent]:
+        """The PaymentIntent and its refunds as news (:func:`adapters.stripe.refund_news.payment_news`)."""
+        if not _is_id(request.provider_reference, "pi_"):
+            return []
+        return await refund_news.payment_news(str(request.provider_reference), self._get)
+
     @staticmethod
     def _lookup_failed(outcome: Outcome) -> Outcome:
         """A lookup that itself failed proves nothing about the operation."""

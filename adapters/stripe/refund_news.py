@@ -20,13 +20,15 @@ from typing import Any
 import httpx
 import msgspec
 
-from adapters.base import OperationKind, Outcome, ProviderEvent
+from adapters.base import OperationKind, Outcome, OutcomeStatus, ProviderEvent
 from adapters.stripe import mapping as m
 
 log = logging.getLogger("payhub.adapters.stripe")
 
 MD_PAYMENT = "payhub_payment_id"
 MD_REFUND = "payhub_refund_id"
+
+LOOKUP_TYPE = "payhub.lookup"  # the ProviderEvent.type of news found by a lookup
 
 Get = Callable[[str, Iterable[tuple[str, str]]], Awaitable[httpx.Response | Outcome]]
 
@@ -91,3 +93,42 @@ async def expand(body: bytes, events: list[ProviderEvent], get: Get) -> list[Pro
                 )
             )
     return out
+
+
+async def payment_news(pi_id: str, get: Get) -> list[ProviderEvent]:
+    """A lookup of a PaymentIntent as news (``GET /v1/payment_intents/{id}``, then its refunds):
+    a manual-capture PaymentIntent that ``succeeded`` was captured, ``canceled`` was voided,
+    and each refund is refund news. ``[]`` if Stripe cannot be read."""
+    reply = await get(f"/v1/payment_intents/{pi_id}", [])
+    if isinstance(reply, Outcome) or not reply.is_success:
+        return []
+    try:
+        pi = msgspec.json.decode(reply.content, type=m.PaymentIntent)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return []
+    base = ProviderEvent(
+        event_id=f"lookup:{pi.id}:{pi.status}", type=LOOKUP_TYPE,
+        payment_id=pi.metadata.get(MD_PAYMENT), provider_reference=pi.id,
+    )  # fmt: skip
+    news: list[ProviderEvent] = []
+    if pi.status == "succeeded" and pi.capture_method == "manual":
+        news.append(msgspec.structs.replace(base, kind=OperationKind.CAPTURE, outcome=m.payment_intent_outcome(pi)))
+    elif pi.status == "canceled":
+        void = Outcome(status=OutcomeStatus.SUCCEEDED, provider_reference=pi.id, summary=m.pi_summary(pi))
+        news.append(msgspec.structs.replace(base, kind=OperationKind.VOID, outcome=void))
+    if pi.status != "succeeded":
+        return news
+    charge = {"payment_intent": pi.id, "metadata": pi.metadata}
+    for refund in await _refunds_of(charge, get) or []:
+        news.append(
+            msgspec.structs.replace(
+                base,
+                event_id=f"lookup:{refund.id}:{refund.status}",
+                kind=OperationKind.REFUND,
+                outcome=m.refund_outcome(refund),
+                payment_id=refund.metadata.get(MD_PAYMENT) or base.payment_id,
+                operation_reference=refund.id,
+                refund_id=refund.metadata.get(MD_REFUND),
+            )
+        )
+    return news

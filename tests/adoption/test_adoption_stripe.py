@@ -120,3 +120,27 @@ async def test_capture_news_for_a_voided_payment_is_recorded_and_ignored(aw: Wor
     [row] = [r for r in await aw.inbox() if r["provider_event_id"] == doc["id"]]
     assert row["status"] == "ignored" and "backwards" in (row["error"] or "")
     assert [o["origin"] for o in await operations_of(aw, pid)] == ["hub", "hub"]
+
+
+async def test_a_refresh_finds_a_dashboard_capture_and_refund_whose_webhooks_never_came(aw: World) -> None:
+    p = await _authorized(aw)
+    pid, pi = str(p["id"]), str(p["provider_reference"])
+    stripe_capture(aw.stripe, pi, 800)  # a partial capture in the dashboard
+    refund = stripe_refund(aw.stripe, pi, 200)
+    assert (await aw.payment(pid))["status"] == "authorized"  # no webhook delivered
+    r = await aw.h.get(f"/v1/payments/{pid}", refresh="true")
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert (body["status"], body["amount_captured"], body["amount_refunded"]) == ("captured", 800, 200)
+    [listed] = await refunds_of(aw, pid)
+    assert listed["provider_reference"] == refund["id"]
+    again = (await aw.h.get(f"/v1/payments/{pid}", refresh="true")).json()
+    assert (again["amount_captured"], again["amount_refunded"]) == (800, 200)
+    # the webhooks arriving late are the same news
+    for body_ in aw.stripe_notes("payment_intent.succeeded", "charge.refunded", "refund.created"):
+        await send_stripe_times(aw, body_, times=2)
+    assert len(await refunds_of(aw, pid)) == 1
+    assert len(await events_of(aw, "payment.captured", pid)) == 1
+    assert len(await events_of(aw, "refund.succeeded", listed["id"])) == 1
+    assert [o["origin"] for o in await operations_of(aw, pid)] == ["hub", "provider", "provider"]
+    await ledger_green(aw)
