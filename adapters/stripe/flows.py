@@ -75,9 +75,8 @@ from adapters.base import (
 )
 from adapters.classify import classify_status, retry_after_seconds, send, unparseable
 from adapters.disputes import DisputeEvidenceRequest, DisputeNews, DisputeRequest
-from adapters.stripe import disputes
+from adapters.stripe import disputes, refund_news
 from adapters.stripe import mapping as m
-from adapters.stripe import refund_news
 from adapters.stripe.webhook import parse_events
 
 STRIPE_VERSION = "2026-10-28.endive"  # pinned: every request sends it; bump deliberately

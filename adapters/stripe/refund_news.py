@@ -112,7 +112,9 @@ async def payment_news(pi_id: str, get: Get) -> list[ProviderEvent]:
     )  # fmt: skip
     news: list[ProviderEvent] = []
     if pi.status == "succeeded" and pi.capture_method == "manual":
-        news.append(msgspec.structs.replace(base, kind=OperationKind.CAPTURE, outcome=m.payment_intent_outcome(pi)))
+        news.append(
+            msgspec.structs.replace(base, kind=OperationKind.CAPTURE, outcome=m.payment_intent_outcome(pi))
+        )
     elif pi.status == "canceled":
         void = Outcome(status=OutcomeStatus.SUCCEEDED, provider_reference=pi.id, summary=m.pi_summary(pi))
         news.append(msgspec.structs.replace(base, kind=OperationKind.VOID, outcome=void))

@@ -28,13 +28,13 @@ def _stripe(fake: StripeFake, call: Any, *args: Any) -> dict[str, Any]:
 
 
 def stripe_capture(fake: StripeFake, pi_id: str, amount: int | None = None) -> dict[str, Any]:
-    """"Capture" on the PaymentIntent's dashboard page: ``payment_intent.succeeded``."""
+    """ "Capture" on the PaymentIntent's dashboard page: ``payment_intent.succeeded``."""
     params = {} if amount is None else {"amount_to_capture": str(amount)}
     return _stripe(fake, fake.world.capture_payment_intent, pi_id, params)
 
 
 def stripe_refund(fake: StripeFake, pi_id: str, amount: int | None = None) -> dict[str, Any]:
-    """"Refund" in the dashboard: ``refund.created`` and ``charge.refunded``, no metadata."""
+    """ "Refund" in the dashboard: ``refund.created`` and ``charge.refunded``, no metadata."""
     params: dict[str, Any] = {"payment_intent": pi_id}
     if amount is not None:
         params["amount"] = str(amount)

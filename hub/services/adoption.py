@@ -80,7 +80,9 @@ async def consider(
     again = _flagged_before(ops, event, outcome)
     if again is not None:
         return Decision(
-            status=PROCESSED, note=f"already flagged for review as {again['id']}; nothing applied", operation=again
+            status=PROCESSED,
+            note=f"already flagged for review as {again['id']}; nothing applied",
+            operation=again,
         )
     if picked is not None and not _outside(picked, ops, event, outcome):
         return None
@@ -104,7 +106,9 @@ def _outside(picked: Row, ops: list[Row], event: ProviderEvent, outcome: Outcome
     if not ref:
         return False
     if event.kind == K.CAPTURE:
-        captures = [o for o in ops if o["kind"] == K.CAPTURE.value and o["status"] == OpStatus.SUCCEEDED.value]
+        captures = [
+            o for o in ops if o["kind"] == K.CAPTURE.value and o["status"] == OpStatus.SUCCEEDED.value
+        ]
         return (
             picked["status"] == OpStatus.SUCCEEDED.value
             and bool(captures)
@@ -112,7 +116,9 @@ def _outside(picked: Row, ops: list[Row], event: ProviderEvent, outcome: Outcome
         )
     if event.kind == K.REFUND and not event.refund_id and picked["status"] in _UNRESOLVED:
         other = picked["operation_reference"]
-        return bool(other and other != ref) or (outcome.amount is not None and outcome.amount != picked["amount"])
+        return bool(other and other != ref) or (
+            outcome.amount is not None and outcome.amount != picked["amount"]
+        )
     return False
 
 
@@ -156,7 +162,12 @@ async def _capture(
 
 
 async def _refund(
-    conn: AsyncConnection, payment: Row, event: ProviderEvent, outcome: Outcome, status: Status, now: dt.datetime
+    conn: AsyncConnection,
+    payment: Row,
+    event: ProviderEvent,
+    outcome: Outcome,
+    status: Status,
+    now: dt.datetime,
 ) -> Decision | None:
     if status == Status.AUTHORIZED:
         return None  # refund news before the capture news (out of order): the inbox retries
@@ -192,7 +203,12 @@ async def _refund(
 
 
 async def _void(
-    conn: AsyncConnection, payment: Row, event: ProviderEvent, outcome: Outcome, status: Status, now: dt.datetime
+    conn: AsyncConnection,
+    payment: Row,
+    event: ProviderEvent,
+    outcome: Outcome,
+    status: Status,
+    now: dt.datetime,
 ) -> Decision | None:
     if status == Status.VOIDED:
         return Decision(status=PROCESSED, note=f"{payment['id']} is already voided; nothing to apply")

@@ -62,7 +62,9 @@ async def refresh(
     return applied
 
 
-async def _apply(engine: AsyncEngine, settings: Settings, account_id: str, event: ProviderEvent, now: dt.datetime) -> int:
+async def _apply(
+    engine: AsyncEngine, settings: Settings, account_id: str, event: ProviderEvent, now: dt.datetime
+) -> int:
     async with engine.begin() as conn:
         decision = await decide(conn, account_id, event, now)
         if decision.apply is None or decision.operation is None:

@@ -48,7 +48,11 @@ async def test_customer_area_capture_then_refund_five_times_each(aw: World) -> N
     pay = await aw.payment(pid)
     assert (pay["status"], pay["amount_captured"], pay["amount_refunded"]) == ("captured", 1099, 250)
     [listed] = await refunds_of(aw, pid)
-    assert (listed["provider_reference"], listed["amount"], listed["status"]) == (refund.psp, 250, "succeeded")
+    assert (listed["provider_reference"], listed["amount"], listed["status"]) == (
+        refund.psp,
+        250,
+        "succeeded",
+    )
     assert len(await events_of(aw, "refund.succeeded", listed["id"])) == 1
     assert len(await events_of(aw, "payment.captured", pid)) == 1
 

@@ -41,7 +41,11 @@ async def test_dashboard_capture_then_dashboard_refund_five_times_each(aw: World
     pay = await aw.payment(pid)
     assert (pay["status"], pay["amount_captured"], pay["amount_refunded"]) == ("captured", 1099, 300)
     [listed] = await refunds_of(aw, pid)
-    assert (listed["provider_reference"], listed["amount"], listed["status"]) == (refund["id"], 300, "succeeded")
+    assert (listed["provider_reference"], listed["amount"], listed["status"]) == (
+        refund["id"],
+        300,
+        "succeeded",
+    )
     assert listed["id"].startswith("re_") and listed["id"] != refund["id"]
     assert len(await events_of(aw, "refund.succeeded", listed["id"])) == 1
     assert len(await events_of(aw, "payment.captured", pid)) == 1
