@@ -41,6 +41,11 @@ def stripe_refund(fake: StripeFake, pi_id: str, amount: int | None = None) -> di
     return _stripe(fake, fake.world.create_refund, params)
 
 
+def stripe_cancel(fake: StripeFake, pi_id: str) -> dict[str, Any]:
+    """"Cancel payment" in the dashboard: ``payment_intent.canceled``."""
+    return _stripe(fake, fake.world.cancel_payment_intent, pi_id, {})
+
+
 def adyen_modification(fake: AdyenFake, psp: str, kind: str, amount: int | None = None) -> Modification:
     """A capture / refund / cancel made in Adyen's Customer Area: processed at once, its
     notification (CAPTURE / REFUND / CANCELLATION) carries a pspReference the hub never saw

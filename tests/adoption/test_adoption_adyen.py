@@ -94,3 +94,28 @@ async def test_a_refund_in_another_currency_is_flagged_for_review(aw: World) -> 
     assert [(o["kind"], o["requires_review"]) for o in flagged] == [("refund", True)]
     assert "USD" in (flagged[0]["reason"] or "")
     await ledger_green(aw)
+
+
+async def test_customer_area_partial_captures_then_a_cancellation_that_comes_too_late(aw: World) -> None:
+    p = await _authorized(aw)
+    pid, psp = str(p["id"]), str(p["provider_reference"])
+    adyen_modification(aw.adyen, psp, "captures", 600)
+    [note] = aw.adyen_notes("CAPTURE")
+    await send_adyen_times(aw, note)
+    assert (await aw.payment(pid))["amount_captured"] == 600
+    adyen_modification(aw.adyen, psp, "captures", 499)  # a second partial capture, its own psp
+    second = [n for n in aw.adyen_notes("CAPTURE") if n != note]
+    await send_adyen_times(aw, second[0])
+    pay = await aw.payment(pid)
+    assert (pay["status"], pay["amount_captured"]) == ("captured", 1099)
+    assert len(await events_of(aw, "payment.captured", pid)) == 2
+    # a cancellation reported after the captures would move the payment backwards: ignored
+    [note] = aw.adyen_notes("CAPTURE")[:1]
+    doc = json.loads(note)
+    item = doc["notificationItems"][0]["NotificationRequestItem"]
+    item.update(eventCode="CANCELLATION", pspReference="LATECANCEL000001")
+    await send_adyen_times(aw, json.dumps(doc).encode(), times=2)
+    assert (await aw.payment(pid))["status"] == "captured"
+    [row] = [r for r in await aw.inbox() if r["event_type"] == "CANCELLATION"]
+    assert row["status"] == "ignored" and "backwards" in (row["error"] or "")
+    await ledger_green(aw)

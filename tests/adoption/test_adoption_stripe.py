@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from contract_tests.fakes.dashboard import stripe_capture, stripe_refund
+from contract_tests.fakes.dashboard import stripe_cancel, stripe_capture, stripe_refund
 from tests.adoption.conftest import (
     VISA,
     events_of,
@@ -148,3 +148,18 @@ async def test_a_refresh_finds_a_dashboard_capture_and_refund_whose_webhooks_nev
     assert len(await events_of(aw, "refund.succeeded", listed["id"])) == 1
     assert [o["origin"] for o in await operations_of(aw, pid)] == ["hub", "provider", "provider"]
     await ledger_green(aw)
+
+
+async def test_a_dashboard_cancellation_voids_the_payment_once(aw: World) -> None:
+    p = await _authorized(aw)
+    pid = str(p["id"])
+    stripe_cancel(aw.stripe, str(p["provider_reference"]))
+    [canceled] = aw.stripe_notes("payment_intent.canceled")
+    await send_stripe_times(aw, canceled)
+    assert (await aw.payment(pid))["status"] == "voided"
+    assert len(await events_of(aw, "payment.voided", pid)) == 1
+    assert [(o["kind"], o["origin"]) for o in await operations_of(aw, pid)] == [
+        ("authorize", "hub"), ("void", "provider"),
+    ]  # fmt: skip
+    r = await aw.h.post(f"/v1/payments/{pid}/capture")
+    assert r.status_code == 409 and r.json()["code"] == "invalid_state"
