@@ -28,13 +28,13 @@ def _stripe(fake: StripeFake, call: Any, *args: Any) -> dict[str, Any]:
 
 
 def stripe_capture(fake: StripeFake, pi_id: str, amount: int | None = None) -> dict[str, Any]:
-    """ "Capture" on the PaymentIntent's dashboard page: ``payment_intent.succeeded``."""
+    """The dashboard's "Capture": ``payment_intent.succeeded``."""
     params = {} if amount is None else {"amount_to_capture": str(amount)}
     return _stripe(fake, fake.world.capture_payment_intent, pi_id, params)
 
 
 def stripe_refund(fake: StripeFake, pi_id: str, amount: int | None = None) -> dict[str, Any]:
-    """ "Refund" in the dashboard: ``refund.created`` and ``charge.refunded``, no metadata."""
+    """The dashboard's "Refund": ``refund.created`` and ``charge.refunded``, no metadata."""
     params: dict[str, Any] = {"payment_intent": pi_id}
     if amount is not None:
         params["amount"] = str(amount)
@@ -42,7 +42,7 @@ def stripe_refund(fake: StripeFake, pi_id: str, amount: int | None = None) -> di
 
 
 def stripe_cancel(fake: StripeFake, pi_id: str) -> dict[str, Any]:
-    """"Cancel payment" in the dashboard: ``payment_intent.canceled``."""
+    """The dashboard's "Cancel payment": ``payment_intent.canceled``."""
     return _stripe(fake, fake.world.cancel_payment_intent, pi_id, {})
 
 
