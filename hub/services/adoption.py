@@ -102,6 +102,8 @@ async def consider(
 def _outside(picked: Row, ops: list[Row], event: ProviderEvent, outcome: Outcome) -> bool:
     """The operation ``pick`` chose is not what the news is about: the provider names another
     change (its own id for it differs from the one the chosen operation has)."""
+    if event.kind in (K.CAPTURE, K.VOID) and picked["status"] == OpStatus.FAILED.value:
+        return True  # the hub's own attempt certainly moved nothing: a success is someone else's
     ref = event.operation_reference
     if not ref:
         return False

@@ -163,3 +163,22 @@ async def test_a_dashboard_cancellation_voids_the_payment_once(aw: World) -> Non
     ]  # fmt: skip
     r = await aw.h.post(f"/v1/payments/{pid}/capture")
     assert r.status_code == 409 and r.json()["code"] == "invalid_state"
+
+
+async def test_a_dashboard_capture_after_the_hub_s_capture_certainly_failed_is_adopted(aw: World) -> None:
+    p = await _authorized(aw)
+    pid = str(p["id"])
+    aw.faults["stripe-eu"].connect_error(method="POST", path=r"/capture$")  # never reached Stripe
+    r = await aw.h.post(f"/v1/payments/{pid}/capture")
+    assert r.status_code in (200, 502), r.text
+    assert (await aw.payment(pid))["status"] == "authorized"
+    assert [(o["kind"], o["status"]) for o in await operations_of(aw, pid)][-1] == ("capture", "failed")
+    stripe_capture(aw.stripe, str(p["provider_reference"]))
+    [captured] = aw.stripe_notes("payment_intent.succeeded")
+    await send_stripe_times(aw, captured)
+    pay = await aw.payment(pid)
+    assert (pay["status"], pay["amount_captured"]) == ("captured", 1099)
+    assert [(o["kind"], o["origin"], o["status"]) for o in await operations_of(aw, pid)] == [
+        ("authorize", "hub", "succeeded"), ("capture", "hub", "failed"), ("capture", "provider", "succeeded"),
+    ]  # fmt: skip
+    await ledger_green(aw)
