@@ -3,6 +3,7 @@ Stripe and Adyen fakes (``contract_tests.fakes.dashboard`` makes the change at t
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -66,3 +67,16 @@ async def ledger_green(w: World) -> None:
     verdict = await verify(w.hub.engine)
     assert verdict.ok, verdict.message
     assert verdict.entries > 0
+
+
+async def cli_verify(
+    db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``payhub ledger verify`` on the hub's database exits 0 (the CLI runs its own loop: a thread)."""
+    from hub.cli import main
+
+    monkeypatch.setenv("PAYHUB_DATABASE_URL", db_url)
+    capsys.readouterr()
+    code = await asyncio.to_thread(main, ["ledger", "verify"])
+    out = capsys.readouterr().out
+    assert code == 0, out

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from contract_tests.fakes.dashboard import adyen_modification
 from tests.adoption.conftest import (
+    cli_verify,
     events_of,
     ledger_green,
     operations_of,
@@ -31,7 +34,9 @@ async def _captured_by_hub(w: World, pid: str) -> None:
     assert (await w.payment(pid))["status"] == "captured"
 
 
-async def test_customer_area_capture_then_refund_five_times_each(aw: World) -> None:
+async def test_customer_area_capture_then_refund_five_times_each(
+    aw: World, db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     p = await _authorized(aw)
     pid, psp = str(p["id"]), str(p["provider_reference"])
 
@@ -62,6 +67,7 @@ async def test_customer_area_capture_then_refund_five_times_each(aw: World) -> N
     ]  # fmt: skip
     assert ops[1]["provider_reference"] == psp and capture.psp != psp
     await ledger_green(aw)
+    await cli_verify(db_url, monkeypatch, capsys)
 
 
 async def test_a_second_customer_area_refund_is_its_own_refund(aw: World) -> None:

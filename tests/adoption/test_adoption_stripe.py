@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from contract_tests.fakes.dashboard import stripe_cancel, stripe_capture, stripe_refund
 from tests.adoption.conftest import (
     VISA,
+    cli_verify,
     events_of,
     ledger_green,
     operations_of,
@@ -23,7 +26,9 @@ async def _authorized(w: World) -> dict[str, object]:
     return p
 
 
-async def test_dashboard_capture_then_dashboard_refund_five_times_each(aw: World) -> None:
+async def test_dashboard_capture_then_dashboard_refund_five_times_each(
+    aw: World, db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     p = await _authorized(aw)
     pid, pi = str(p["id"]), str(p["provider_reference"])
 
@@ -63,6 +68,7 @@ async def test_dashboard_capture_then_dashboard_refund_five_times_each(aw: World
         ("refund", "provider", "succeeded"),
     ]
     await ledger_green(aw)
+    await cli_verify(db_url, monkeypatch, capsys)
     replayed = await aw.hub.inbox.replay(account_id="stripe-eu")
     assert replayed and all(r.after in ("processed", "ignored") for r in replayed)
     assert (await aw.payment(pid))["amount_refunded"] == 300 and len(await refunds_of(aw, pid)) == 1
