@@ -155,7 +155,7 @@ async def _capture(
         return None  # already captured (by the hub's own operation): nothing new
     capturable = payment["amount"] - payment["amount_captured"]
     amount = outcome.amount if outcome.amount is not None else (capturable if not further else None)
-    problem = _disagrees(payment, outcome, amount, capturable, "capturable")
+    problem = disagreement(payment, outcome, amount, capturable, "capturable")
     if problem:
         return await _flag(conn, payment, event, outcome, status, problem, now)
     assert amount is not None
@@ -175,31 +175,14 @@ async def _refund(
         return None  # refund news before the capture news (out of order): the inbox retries
     if status in (Status.VOIDED, Status.FAILED):
         return _backwards(payment, event, status)
-    pending = await conn.scalar(
-        select(func.coalesce(func.sum(t.refunds.c.amount), 0)).where(
-            t.refunds.c.payment_id == payment["id"], t.refunds.c.status == RefundStatus.PENDING.value
-        )
-    )
-    refundable = payment["amount_captured"] - payment["amount_refunded"] - int(pending or 0)
-    problem = _disagrees(payment, outcome, outcome.amount, refundable, "refundable")
+    refundable = await refundable_now(conn, payment)
+    problem = disagreement(payment, outcome, outcome.amount, refundable, "refundable")
     if problem:
         return await _flag(conn, payment, event, outcome, status, problem, now)
     assert outcome.amount is not None
-    refund: Row = {
-        "id": new_id("re"),
-        "payment_id": payment["id"],
-        "owner": payment["owner"],
-        "amount": outcome.amount,
-        "currency": payment["currency"],
-        "status": RefundStatus.PENDING.value,
-        "provider_reference": event.operation_reference or outcome.operation_reference,
-        "failure": None,
-        "reference": None,
-        "metadata": {},
-        "created_at": now,
-        "updated_at": now,
-    }
-    await insert_row(conn, t.refunds, refund)
+    refund = await new_refund(
+        conn, payment, outcome.amount, event.operation_reference or outcome.operation_reference, now
+    )
     return await _adopt(conn, payment, event, outcome, status, outcome.amount, {"refund_id": refund["id"]}, now,
                         refund_id=refund["id"])  # fmt: skip
 
@@ -219,7 +202,17 @@ async def _void(
     return await _adopt(conn, payment, event, outcome, status, payment["amount"], {}, now)
 
 
-def _disagrees(payment: Row, outcome: Outcome, amount: int | None, room: int, what: str) -> str | None:
+async def refundable_now(conn: AsyncConnection, payment: Row) -> int:
+    """Captured, less refunded, less what pending refunds reserve."""
+    pending = await conn.scalar(
+        select(func.coalesce(func.sum(t.refunds.c.amount), 0)).where(
+            t.refunds.c.payment_id == payment["id"], t.refunds.c.status == RefundStatus.PENDING.value
+        )
+    )
+    return int(payment["amount_captured"] - payment["amount_refunded"] - int(pending or 0))
+
+
+def disagreement(payment: Row, outcome: Outcome, amount: int | None, room: int, what: str) -> str | None:
     if outcome.currency and outcome.currency.upper() != payment["currency"]:
         return f"the provider reports {outcome.currency.upper()}; the payment is in {payment['currency']}"
     if amount is None:
@@ -227,6 +220,19 @@ def _disagrees(payment: Row, outcome: Outcome, amount: int | None, room: int, wh
     if amount <= 0 or amount > room:
         return f"the provider reports {amount} {payment['currency']}; {room} is {what}"
     return None
+
+
+async def new_refund(
+    conn: AsyncConnection, payment: Row, amount: int, provider_id: str | None, now: dt.datetime
+) -> Row:
+    """The ``re_`` row of a refund made outside the hub (``pending`` until its operation applies)."""
+    refund: Row = {
+        "id": new_id("re"), "payment_id": payment["id"], "owner": payment["owner"], "amount": amount,
+        "currency": payment["currency"], "status": RefundStatus.PENDING.value, "provider_reference": provider_id,
+        "failure": None, "reference": None, "metadata": {}, "created_at": now, "updated_at": now,
+    }  # fmt: skip
+    await insert_row(conn, t.refunds, refund)
+    return refund
 
 
 def _backwards(payment: Row, event: ProviderEvent, status: Status) -> Decision:

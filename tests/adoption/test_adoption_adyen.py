@@ -125,3 +125,36 @@ async def test_customer_area_partial_captures_then_a_cancellation_that_comes_too
     [row] = [r for r in await aw.inbox() if r["event_type"] == "CANCELLATION"]
     assert row["status"] == "ignored" and "backwards" in (row["error"] or "")
     await ledger_green(aw)
+
+
+async def test_a_flagged_refund_that_fits_later_is_applied_when_an_admin_settles_it(aw: World) -> None:
+    p = await _authorized(aw)
+    pid, psp = str(p["id"]), str(p["provider_reference"])
+    adyen_modification(aw.adyen, psp, "captures", 600)
+    [first] = aw.adyen_notes("CAPTURE")
+    await send_adyen_times(aw, first, times=1)
+    outside = adyen_modification(aw.adyen, psp, "refunds", 100)
+    [note] = aw.adyen_notes("REFUND")
+    doc = json.loads(note)
+    doc["notificationItems"][0]["NotificationRequestItem"]["amount"]["value"] = 800  # more than captured
+    await send_adyen_times(aw, json.dumps(doc).encode(), times=2)
+    [flagged] = [o for o in await operations_of(aw, pid) if o["requires_review"]]
+    assert (await aw.payment(pid))["amount_refunded"] == 0
+    adyen_modification(aw.adyen, psp, "captures", 499)
+    [second] = [n for n in aw.adyen_notes("CAPTURE") if n != first]
+    await send_adyen_times(aw, second, times=1)
+    assert (await aw.payment(pid))["amount_captured"] == 1099
+    r = await aw.h.post(
+        f"/v1/admin/operations/{flagged['id']}/settle", {"outcome": "succeeded", "reason": "seen in CA"}
+    )
+    assert r.status_code == 200, r.text
+    pay = await aw.payment(pid)
+    assert (pay["amount_refunded"], pay["requires_review"], pay["status"]) == (800, False, "captured")
+    [refund] = await refunds_of(aw, pid)
+    assert (refund["amount"], refund["status"], refund["provider_reference"]) == (
+        800,
+        "succeeded",
+        outside.psp,
+    )
+    assert len(await events_of(aw, "refund.succeeded", refund["id"])) == 1
+    await ledger_green(aw)

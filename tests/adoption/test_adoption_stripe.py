@@ -110,6 +110,16 @@ async def test_a_dashboard_refund_larger_than_what_is_left_is_flagged_not_applie
     assert refund["amount"] == 400
     # a refresh of the payment never asks Stripe about provider news under review
     assert (await aw.h.get(f"/v1/payments/{pid}", refresh="true")).json()["amount_refunded"] == 0
+    settle = f"/v1/admin/operations/{flagged['id']}/settle"
+    r = await aw.h.post(settle, {"outcome": "succeeded", "reason": "Stripe says so"})
+    assert r.status_code == 409 and r.json()["code"] == "provider_news_disagrees", r.text
+    assert (await aw.payment(pid))["amount_refunded"] == 0
+    r = await aw.h.post(settle, {"outcome": "failed", "reason": "tampered figure; dashboard shows 400"})
+    assert r.status_code == 200, r.text
+    assert (r.json()["status"], r.json()["requires_review"]) == ("failed", False)
+    pay = await aw.payment(pid)
+    assert (pay["amount_refunded"], pay["requires_review"]) == (0, False)
+    assert await refunds_of(aw, pid) == []
     await ledger_green(aw)
 
 
