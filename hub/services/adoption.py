@@ -21,7 +21,7 @@ payment row already locked by :func:`hub.services.inbox_match.decide`) and decid
   or refundable, another currency): an operation with ``origin: "provider"`` is recorded
   ``unknown`` and flagged ``requires_review`` (so is the payment; ``operation.requires_review``
   is emitted), and nothing is applied. It is never checked with the provider by resolution
-  (it is not the hub's call); an admin settles it (``failed`` dismisses it).
+  (it is not the hub's call); an admin settles it (:mod:`hub.services.adoption_review`).
 * **not yet** - refund news for a payment not captured yet (news out of order), or any news
   while the payment's own operation is uncertain: ``None``, and the inbox retries as before.
 """
