@@ -145,6 +145,7 @@ class Outcome(msgspec.Struct, kw_only=True):
     provider_reference: str | None = None  # the provider's id of the payment/payout object
     operation_reference: str | None = None  # the provider's id of this operation (refund id, ...)
     amount: int | None = None  # minor units the operation moved, when the provider says
+    currency: str | None = None  # ISO 4217 (upper case) of ``amount``, when the provider says
     captured: bool = False  # authorize/authenticate: funds were captured as well
     failure: Failure | None = None
     next_action: NextAction | None = None
@@ -437,6 +438,12 @@ class Adapter:
     async def lookup(self, request: LookupRequest) -> Outcome:
         """What became of an operation. Returns UNKNOWN/PENDING when still not certain."""
         raise NotSupported("lookup")
+
+    async def payment_news(self, request: LookupRequest) -> list[ProviderEvent]:
+        """What the provider now says of a payment (its captures, refunds, cancellation), as
+        news the hub matches like a webhook's: a lookup finds changes made outside the hub
+        (DESIGN §11). ``[]`` when the adapter cannot say; never raises for provider trouble."""
+        return []
 
     # ---- notifications
     def parse_webhook(self, headers: Mapping[str, str], body: bytes) -> list[ProviderEvent]:

@@ -606,6 +606,7 @@ def notification_event(item: m.NotificationItem, *, merchant_account: str | None
             provider_reference=payment_psp,
             operation_reference=item.pspReference,
             amount=_amount_of(item) if kind is not OperationKind.VOID else None,
+            currency=item.amount.currency.upper() if item.amount and item.amount.currency else None,
             summary=summary,
         )
     else:

@@ -75,7 +75,7 @@ from adapters.base import (
 )
 from adapters.classify import classify_status, retry_after_seconds, send, unparseable
 from adapters.disputes import DisputeEvidenceRequest, DisputeNews, DisputeRequest
-from adapters.stripe import disputes
+from adapters.stripe import disputes, refund_news
 from adapters.stripe import mapping as m
 from adapters.stripe.webhook import parse_events
 
@@ -533,6 +533,7 @@ class StripeAdapter(Adapter):
                 status=OutcomeStatus.SUCCEEDED,
                 provider_reference=pi.id,
                 amount=m.from_stripe_amount(pi.amount_received, pi.currency),
+                currency=pi.currency.upper(),
                 captured=True,
                 summary=summary,
             )
@@ -689,6 +690,12 @@ class StripeAdapter(Adapter):
             return await self._lookup_payout(request)
         return Outcome(status=OutcomeStatus.UNKNOWN, reason=f"cannot look up {kind}")
 
+    async def payment_news(self, request: LookupRequest) -> list[ProviderEvent]:
+        """The PaymentIntent and its refunds as news (:func:`adapters.stripe.refund_news.payment_news`)."""
+        if not _is_id(request.provider_reference, "pi_"):
+            return []
+        return await refund_news.payment_news(str(request.provider_reference), self._get)
+
     @staticmethod
     def _lookup_failed(outcome: Outcome) -> Outcome:
         """A lookup that itself failed proves nothing about the operation."""
@@ -813,3 +820,8 @@ class StripeAdapter(Adapter):
 
     def parse_webhook(self, headers: Mapping[str, str], body: bytes) -> list[ProviderEvent]:
         return parse_events(headers, body, self._webhook_secrets())
+
+    async def verify_webhook(self, headers: Mapping[str, str], body: bytes) -> list[ProviderEvent]:
+        """:meth:`parse_webhook`, with each refund of a ``charge.refunded`` as its own news
+        (:mod:`adapters.stripe.refund_news`): a dashboard refund names no hub id."""
+        return await refund_news.expand(body, self.parse_webhook(headers, body), self._get)

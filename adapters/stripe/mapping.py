@@ -353,7 +353,7 @@ def next_action_of(pi: PaymentIntent) -> NextAction | None:
 def payment_intent_outcome(pi: PaymentIntent) -> Outcome:
     """The outcome an authorize/authenticate/lookup reads from a PaymentIntent."""
     cur = pi.currency
-    base: dict[str, Any] = {"provider_reference": pi.id, "summary": pi_summary(pi)}
+    base: dict[str, Any] = {"provider_reference": pi.id, "currency": cur.upper(), "summary": pi_summary(pi)}
     status = pi.status
     if status == "requires_capture":
         amount = from_stripe_amount(pi.amount_capturable or pi.amount, cur)
@@ -413,6 +413,7 @@ def refund_outcome(refund: Refund) -> Outcome:
         provider_reference=refund.payment_intent,
         operation_reference=refund.id,
         amount=from_stripe_amount(refund.amount, refund.currency),
+        currency=refund.currency.upper(),
         failure=failure,
         reason=None if status.definite else f"refund status {refund.status}",
         summary={

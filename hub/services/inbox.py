@@ -211,7 +211,7 @@ class Inbox:
                 if event.dispute is not None:  # dispute news: hub.services.dispute_outcomes
                     decision = await dispute_decision(conn, row["account_id"], event, now)
                 else:
-                    decision = await decide(conn, row["account_id"], event)
+                    decision = await decide(conn, row["account_id"], event, now)
                 if decision.apply is not None and decision.operation is not None:
                     applied = await outcomes.apply(
                         conn,

@@ -22,10 +22,14 @@ family, returned); never to an operation already certain (late or duplicate news
 step the payment has moved past. A capture notification for a payment whose authorization
 is still uncertain proves the authorization: it is applied to the authorization (with the
 capture for an automatic-capture payment).
+
+News that matches no operation the hub made may be a change made outside the hub: see
+:mod:`hub.services.adoption` (adopted with ``origin: "provider"``, or ignored, or flagged).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import Any
 
@@ -38,7 +42,7 @@ from adapters.base import Outcome, OutcomeStatus, ProviderEvent
 from hub.domain.operations import OpStatus, ResourceKind
 from hub.domain.states import Status
 from hub.store import tables as t
-from hub.store.repo import Row, load
+from hub.store.repo import Row, load, utcnow
 
 log = logging.getLogger("payhub.webhooks")
 
@@ -64,7 +68,11 @@ def family(kind: K) -> frozenset[str]:
     return _AUTH if kind in (K.AUTHORIZE, K.AUTHENTICATE) else frozenset({kind.value})
 
 
-async def decide(conn: AsyncConnection, account_id: str, event: ProviderEvent) -> Decision:
+async def decide(
+    conn: AsyncConnection, account_id: str, event: ProviderEvent, now: dt.datetime | None = None
+) -> Decision:
+    from hub.services import adoption  # changes the hub did not start; it imports this module
+
     kind = event.kind
     if kind is None:
         return Decision(status=IGNORED, note="event type not applied by the hub")
@@ -75,7 +83,8 @@ async def decide(conn: AsyncConnection, account_id: str, event: ProviderEvent) -
         (t.payouts, ResourceKind.PAYOUT) if kind == K.PAYOUT else (t.payments, ResourceKind.PAYMENT)
     )
     resource = await load(conn, table, found, lock=True, what=resource_kind.value)
-    ops = await _operations(conn, found)
+    every_op = await _operations(conn, found)
+    ops = adoption.usable(every_op)  # flagged provider news is matched to nothing
     outcome = event.outcome
     if outcome is None:  # news that something changed, without saying what: let resolution look
         unresolved = [o["id"] for o in ops if o["kind"] in family(kind) and o["status"] in _UNRESOLVED]
@@ -89,6 +98,9 @@ async def decide(conn: AsyncConnection, account_id: str, event: ProviderEvent) -
             status=IGNORED, note=f"{outcome.status.value} is not a final outcome; nothing to apply"
         )
     op = pick(ops, event)
+    adopted = await adoption.consider(conn, resource, every_op, event, outcome, op, now or utcnow())
+    if adopted is not None:
+        return adopted
     if op is None:
         return _without_operation(resource, ops, event, outcome)
     return _verdict(op, ops, outcome)

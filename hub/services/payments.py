@@ -34,7 +34,7 @@ from hub.domain.states import Op, RefundStatus, Status
 from hub.providers import ProviderAccount, Providers
 from hub.routing.plan import Plan, Router
 from hub.routing.rules import PaymentFacts
-from hub.services import outcomes, replayable
+from hub.services import outcomes, provider_news, replayable
 from hub.services import representations as rep
 from hub.services.cascade import run_cascade
 from hub.services.write_ahead import account_for, call_or_undo, insert_operation
@@ -285,6 +285,7 @@ class PaymentService:
                         select(t.operations.c.id).where(
                             t.operations.c.resource_id == payment_id,
                             t.operations.c.status == OpStatus.UNKNOWN.value,
+                            t.operations.c.origin == "hub",  # provider news flagged for review: not a call
                         )
                     )
                 )
@@ -643,4 +644,6 @@ class PaymentService:
 
     async def refresh(self, actor: Actor, payment_id: str) -> dict[str, Any]:
         await self._resolve_first(payment_id, actor.owner)
+        # changes made outside the hub, found by a lookup (DESIGN §11)
+        await provider_news.refresh(self.engine, self.providers, self.settings, payment_id, actor.owner, self.clock)
         return await self.get(actor, payment_id)

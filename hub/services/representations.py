@@ -98,6 +98,7 @@ def operation(row: Row) -> dict[str, Any]:
         "id": row["id"],
         "object": "operation",
         "kind": row["kind"],
+        "origin": row.get("origin") or "hub",
         "status": row["status"],
         "resource_kind": row["resource_kind"],
         "resource_id": row["resource_id"],

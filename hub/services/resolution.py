@@ -68,7 +68,7 @@ from hub.domain.errors import Conflict, InvalidState, ProblemError, ValidationFa
 from hub.domain.operations import OpStatus, ResourceKind
 from hub.jobs.base import JobRunner
 from hub.providers import ProviderAccount, Providers
-from hub.services import outcomes, replayable
+from hub.services import adoption_review, outcomes, replayable
 from hub.services import representations as rep
 from hub.services import resolution_proof as proof
 from hub.services.executor import call_adapter
@@ -561,7 +561,9 @@ class Resolver:
                     code="operation_in_progress",
                     headers={"Retry-After": "5"},
                 )
-            await outcomes.apply(conn, before, result, action="settle", now=now, schedule=self.schedule)
+            target = await adoption_review.before_settle(conn, before, outcome, reason, now)  # provider news
+            if target is not None:
+                await outcomes.apply(conn, target, result, action="settle", now=now, schedule=self.schedule)
             await update_row(
                 conn,
                 t.operations,

@@ -184,6 +184,8 @@ operations = Table(
     Column("refund_id", String(40)),
     Column("account_id", String(64), nullable=False),
     Column("kind", String(16), nullable=False),  # authorize | authenticate | capture | void | refund | payout
+    # hub: the hub made the call; provider: a change made outside the hub, adopted (DESIGN §11)
+    Column("origin", String(16), nullable=False, default="hub", server_default="hub"),
     Column("status", String(24), nullable=False),  # pending | succeeded | failed | unknown | requires_action
     Column("from_status", String(24)),  # the payment status the operation started from
     Column("amount", BigInteger, nullable=False),
