@@ -8,7 +8,7 @@ request (``idempotency.fingerprint.LEGACY``): a client retrying across the upgra
 its stored answer — never a second charge — and the keys expire within their normal lifetime.
 
 Revision ID: 0019
-Revises: 0015
+Revises: 0016
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0019"
-down_revision = "0015"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
