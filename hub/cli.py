@@ -12,6 +12,7 @@ from pathlib import Path
 from hub.config import Settings, load_settings
 from hub.domain.errors import ConfigError
 from hub.ledger_cli import add_parsers as add_ledger_parsers
+from hub.stream.cli import add_parsers as add_event_parsers
 from hub.webhooks_cli import add_parsers as add_webhook_parsers
 
 
@@ -91,7 +92,12 @@ def cmd_worker(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     _fast_event_loop()
-    run_worker(worker_settings(lambda: Hub(settings)))
+    def worker_hub() -> Hub:
+        hub = Hub(settings)
+        hub.run_event_relay = True  # the Kafka relay (when configured) runs in the worker
+        return hub
+
+    run_worker(worker_settings(worker_hub))
     return 0
 
 
@@ -326,6 +332,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_webhook_parsers(sub, _settings)  # payhub webhooks replay | list
     add_ledger_parsers(sub, _settings)  # payhub ledger verify | backfill | balances
+    add_event_parsers(sub, _settings)  # payhub events replay --from EVENT_ID
     return parser
 
 
