@@ -14,7 +14,6 @@ from hub.services.api_keys import Permission
 from hub.store import tables as t
 from hub.store.lists import list_page
 
-
 render_event = rep.event  # the same body is the value of its Kafka message (hub.stream)
 
 

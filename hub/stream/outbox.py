@@ -33,7 +33,7 @@ class Message(msgspec.Struct, frozen=True):
     created_at: dt.datetime
 
     @property
-    def headers(self) -> list[tuple[str, bytes]]:
+    def headers(self) -> list[tuple[str, str | bytes | None]]:
         return [("event-id", self.event_id.encode()), ("event-type", self.event_type.encode())]
 
 

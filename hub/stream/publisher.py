@@ -33,7 +33,7 @@ class Publisher(Protocol):
     fatal: str | None  # set when the client can no longer deliver (make a new one)
 
     def produce(self, message: Message) -> None: ...
-    async def poll(self, timeout: float) -> list[Delivery]: ...
+    async def poll(self, wait: float) -> list[Delivery]: ...
     async def close(self) -> None: ...
 
 
@@ -75,8 +75,8 @@ class KafkaPublisher:
             except BufferError:  # the local queue is full: serve callbacks, then try again
                 self._producer.poll(0.1)
 
-    async def poll(self, timeout: float) -> list[Delivery]:
-        await asyncio.to_thread(self._producer.poll, timeout)
+    async def poll(self, wait: float) -> list[Delivery]:
+        await asyncio.to_thread(self._producer.poll, wait)
         with self._lock:
             done, self._done = self._done, []
         return done
@@ -97,7 +97,11 @@ def check_reachable(cfg: KafkaConfig, timeout: float = 5.0) -> str | None:
     from confluent_kafka import KafkaException
     from confluent_kafka.admin import AdminClient
 
-    conf = {k: v for k, v in cfg.librdkafka().items() if k.startswith(("bootstrap", "security", "sasl", "ssl", "client.id"))}
+    conf: dict[str, str | int | float | bool] = {
+        k: v
+        for k, v in cfg.librdkafka().items()
+        if k.startswith(("bootstrap", "security", "sasl", "ssl", "client.id"))
+    }
     try:
         meta = AdminClient(conf).list_topics(timeout=timeout)
     except KafkaException as exc:

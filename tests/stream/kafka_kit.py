@@ -127,7 +127,9 @@ class Record:
         return self.headers["event-id"].decode()
 
 
-def read_topic(bootstrap: str, topic: str, *, want: int, timeout: float = 30.0, idle: float = 1.0) -> list[Record]:
+def read_topic(
+    bootstrap: str, topic: str, *, want: int, timeout: float = 30.0, idle: float = 1.0
+) -> list[Record]:
     """Every record of the topic: until at least ``want`` arrived and then ``idle`` s pass
     without another (so duplicates are seen too), or ``timeout``."""
     from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition

@@ -109,8 +109,8 @@ class StallAfterFive:
     def produce(self, message) -> None:
         self.inner.produce(message)
 
-    async def poll(self, timeout: float) -> list[Delivery]:
-        self.buffered += await self.inner.poll(timeout)
+    async def poll(self, wait: float) -> list[Delivery]:
+        self.buffered += await self.inner.poll(wait)
         if self.handed >= 5:
             await asyncio.Event().wait()  # the process "dies" here
         out, self.buffered = self.buffered[: 5 - self.handed], self.buffered[5 - self.handed :]
@@ -121,7 +121,9 @@ class StallAfterFive:
         await self.inner.close()
 
 
-async def test_relay_killed_mid_batch_the_next_one_publishes_the_rest(db_url, tmp_path, broker, topic) -> None:
+async def test_relay_killed_mid_batch_the_next_one_publishes_the_rest(
+    db_url, tmp_path, broker, topic
+) -> None:
     h = await start_harness(db_url, tmp_path)  # no [events.kafka]: the relays run by hand
     cfg = KafkaConfig(bootstrap_servers=broker.bootstrap, topic=topic, batch_size=40, lease_seconds=1.0)
     try:

@@ -12,11 +12,16 @@ from sqlalchemy import select
 
 from hub.store import tables as t
 from tests.conftest import SANDBOX_TOML, start_harness
-from tests.stream.kafka_kit import read_topic
 from tests.stream.kafka_kit import kafka_toml as ktoml
+from tests.stream.kafka_kit import read_topic
 
 CARD = {"number": "4242424242424242", "exp_month": 1, "exp_year": 2032, "cvc": "999"}
-BODY = {"amount": 2500, "currency": "EUR", "capture": "manual", "payment_method": {"type": "card", "card": CARD}}
+BODY = {
+    "amount": 2500,
+    "currency": "EUR",
+    "capture": "manual",
+    "payment_method": {"type": "card", "card": CARD},
+}
 
 
 async def pay_capture_refund(h, n: int) -> list[str]:
@@ -76,7 +81,9 @@ async def test_twenty_payments_every_event_in_the_topic_in_order_with_key_header
         records = await asyncio.to_thread(read_topic, broker.bootstrap, topic, want=len(events))
 
         assert len(events) >= 20 * 3
-        assert sorted(r.event_id for r in records) == sorted(e["id"] for e in events)  # none missing, none twice
+        assert sorted(r.event_id for r in records) == sorted(
+            e["id"] for e in events
+        )  # none missing, none twice
         for r in records:
             api = await h.get(f"/v1/events/{r.event_id}")
             assert r.value == api.content  # the event JSON exactly as /v1/events shows it
