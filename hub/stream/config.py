@@ -46,7 +46,6 @@ class KafkaConfig(msgspec.Struct, forbid_unknown_fields=True):
     batch_size: int = 500  # events read from the outbox and produced per round
     poll_interval: float = 0.2  # seconds between looks at the outbox when it is empty
     lease_seconds: float = 15.0  # how long a relay holds the stream without renewing
-    startup_check: bool = True  # payhub doctor / start: ask the broker for the topic's metadata
 
     @property
     def enabled(self) -> bool:
