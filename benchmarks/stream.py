@@ -81,10 +81,10 @@ async def _write(engine: Any, n: int, rate: float | None) -> None:
             await asyncio.sleep(max(0.0, start + (i + 1) * gap - time.perf_counter()))
 
 
-async def _drain(engine: Any, relay_task: asyncio.Task[None], timeout: float) -> None:
+async def _drain(engine: Any, within: float) -> None:
     from hub.stream.outbox import lag
 
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + within
     while time.monotonic() < deadline:
         async with engine.connect() as conn:
             if await lag(conn) == 0:
@@ -108,7 +108,9 @@ async def rounds(bench: Any) -> None:
     try:
         await migrate(engine)
         async with engine.begin() as conn:  # earlier steps' events are not this figure's
-            await conn.execute(update(t.events).where(t.events.c.published_at.is_(None)).values(published_at=utcnow()))
+            await conn.execute(
+                update(t.events).where(t.events.c.published_at.is_(None)).values(published_at=utcnow())
+            )
         for r in range(bench.opts.repeats):
             cfg = KafkaConfig(bootstrap_servers=bootstrap, topic=_topic(bootstrap), poll_interval=0.005)
             await _write(engine, backlog, None)
@@ -116,19 +118,21 @@ async def rounds(bench: Any) -> None:
             began = time.perf_counter()
             task = asyncio.create_task(relay.run())
             try:
-                await _drain(engine, task, timeout=300)
+                await _drain(engine, within=300)
                 took = time.perf_counter() - began
                 rep.add("stream.throughput", backlog / took, label=f"relay throughput, backlog of {backlog}",
                         unit="events/s", section=S_STREAM)  # fmt: skip
                 mark = utcnow()
                 await _write(engine, steady, rate)
-                await _drain(engine, task, timeout=60)
+                await _drain(engine, within=60)
             finally:
                 task.cancel()
                 await asyncio.gather(task, return_exceptions=True)
             e = t.events.c
             async with engine.connect() as conn:
-                rows = (await conn.execute(select(e.created_at, e.published_at).where(e.created_at >= mark))).all()
+                rows = (
+                    await conn.execute(select(e.created_at, e.published_at).where(e.created_at >= mark))
+                ).all()
             ms = sorted((p - c).total_seconds() * 1000 for c, p in rows)
             for q in (50, 99):
                 rep.add(f"stream.publish.p{q}", percentile(ms, q),
