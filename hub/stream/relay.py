@@ -72,7 +72,7 @@ class Relay:
         self.lease = Lease(engine, f"{LEASE_NAME}:{cfg.topic}", self.holder, cfg.lease_seconds)
         self.publisher: Publisher | None = None
         self.published = 0  # acknowledged by the broker, this relay's lifetime
-        self._renewed = 0.0
+        self._renewed = -float("inf")  # monotonic time of the last successful renewal
         self._failures = 0
         self._lag_at = -float("inf")
 
@@ -126,7 +126,8 @@ class Relay:
     # ------------------------------------------------------------------ one round
     async def step(self) -> int:
         """One round; returns how many events the broker acknowledged (0: nothing to do / no lease)."""
-        if not await self._hold_lease(force=True):
+        if not await self._hold_lease():
+            await asyncio.sleep(self.cfg.lease_seconds / 3)  # another relay publishes: look again later
             return 0
         async with self.engine.connect() as conn:
             batch = await unpublished(conn, self.cfg.batch_size)
@@ -161,13 +162,13 @@ class Relay:
                 raise RoundFailed("lease", "another relay holds the stream")
         return acked_total
 
-    async def _hold_lease(self, *, force: bool = False) -> bool:
-        """Renew at most every lease_seconds / 3 (always when ``force``)."""
-        if not force and time.monotonic() - self._renewed < self.cfg.lease_seconds / 3:
+    async def _hold_lease(self) -> bool:
+        """Take the lease, or renew it when a third of it has passed (one write per
+        ``lease_seconds / 3`` while idle, not one per look at the outbox)."""
+        if time.monotonic() - self._renewed < self.cfg.lease_seconds / 3:
             return True
         held = await self.lease.acquire(utcnow())
-        if held:
-            self._renewed = time.monotonic()
+        self._renewed = time.monotonic() if held else -float("inf")
         return held
 
 
