@@ -58,7 +58,7 @@ def _start_tansu() -> tuple[subprocess.Popen[bytes], str]:
 
 
 def _topic(bootstrap: str) -> str:
-    from confluent_kafka.admin import AdminClient, NewTopic
+    from confluent_kafka.admin import AdminClient, NewTopic  # type: ignore[attr-defined]
 
     name = f"payhub.events.bench-{uuid.uuid4().hex[:8]}"
     admin = AdminClient({"bootstrap.servers": bootstrap})

@@ -13,6 +13,7 @@ from hub.config import Settings, load_settings
 from hub.domain.errors import ConfigError
 from hub.ledger_cli import add_parsers as add_ledger_parsers
 from hub.stream.cli import add_parsers as add_event_parsers
+from hub.stream.runner import runs_relay
 from hub.webhooks_cli import add_parsers as add_webhook_parsers
 
 
@@ -50,6 +51,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     async def main() -> None:
         hub = Hub(settings)
+        hub.run_event_relay = runs_relay(settings, worker=False)  # embedded default: the Kafka relay
         try:
             await hub.start()
         except ConfigError as exc:
@@ -94,7 +96,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     _fast_event_loop()
     def worker_hub() -> Hub:
         hub = Hub(settings)
-        hub.run_event_relay = True  # the Kafka relay (when configured) runs in the worker
+        hub.run_event_relay = runs_relay(settings, worker=True)  # the Kafka relay, when configured
         return hub
 
     run_worker(worker_settings(worker_hub))

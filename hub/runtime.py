@@ -92,8 +92,7 @@ class Hub:
             self.engine, self.jobs, min_interval=settings.telemetry.backlog_refresh_seconds
         )
         self.stream = StreamRunner(self.engine, settings.events.kafka)  # DESIGN §16
-        # the relay runs in `payhub worker`; without Redis (no worker) in this process
-        self.run_event_relay = settings.redis_url is None
+        self.run_event_relay = False  # set by `payhub serve` / `payhub worker` (hub.stream.runner.runs_relay)
         self.tracing = False  # set by start(): [telemetry] otel
         self.started = False
 

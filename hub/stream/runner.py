@@ -9,9 +9,16 @@ import logging
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hub.config import Settings
 from hub.stream.config import KafkaConfig
 
 log = logging.getLogger("payhub.stream")
+
+
+def runs_relay(settings: Settings, *, worker: bool) -> bool:
+    """The relay belongs to ``payhub worker``; without Redis there is no worker, so to
+    ``payhub serve``. Other commands (migrate, api-keys, replay ...) never run it."""
+    return settings.events.kafka.enabled and (worker or settings.redis_url is None)
 
 
 class StreamRunner:

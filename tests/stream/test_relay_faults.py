@@ -11,14 +11,14 @@ from hub.stream.config import KafkaConfig
 from hub.stream.outbox import lag
 from hub.stream.publisher import Delivery, KafkaPublisher
 from hub.stream.relay import Relay
-from tests.conftest import SANDBOX_TOML, start_harness
+from tests.conftest import start_harness
 from tests.stream.kafka_kit import CutProxy, create_topic, read_topic, start_broker
-from tests.stream.kafka_kit import kafka_toml as ktoml
 from tests.stream.test_relay_order import (
     events_in_order,
     expected_order,
     first_seen_order,
     pay_capture_refund,
+    streaming_harness,
     wait_lag_zero,
 )
 
@@ -48,7 +48,7 @@ async def assert_all_arrived(h, bootstrap: str, topic: str, *, duplicates_allowe
 async def test_broker_paused_while_payments_are_made_then_everything_arrives(
     db_url, tmp_path, broker, topic
 ) -> None:
-    h = await start_harness(db_url, tmp_path, config_toml=SANDBOX_TOML + ktoml(broker.bootstrap, topic))
+    h = await streaming_harness(db_url, tmp_path, broker.bootstrap, topic)
     try:
         await pay_capture_refund(h, 2)
         await wait_lag_zero(h)
@@ -78,7 +78,7 @@ async def test_broker_unreachable_then_back_nothing_lost(db_url, tmp_path: Path)
     h = None
     try:
         topic = create_topic(own.bootstrap)
-        h = await start_harness(db_url, tmp_path, config_toml=SANDBOX_TOML + ktoml(own.bootstrap, topic))
+        h = await streaming_harness(db_url, tmp_path, own.bootstrap, topic)
         await pay_capture_refund(h, 2)
         await wait_lag_zero(h)
         proxy.cut()

@@ -24,6 +24,13 @@ BODY = {
 }
 
 
+async def streaming_harness(db_url, tmp_path, bootstrap: str, topic: str):
+    """A hub with [events.kafka] whose relay runs in-process (as in `payhub serve`, embedded)."""
+    h = await start_harness(db_url, tmp_path, config_toml=SANDBOX_TOML + ktoml(bootstrap, topic))
+    h.hub.stream.start()
+    return h
+
+
 async def pay_capture_refund(h, n: int) -> list[str]:
     ids = []
     for _ in range(n):
@@ -73,7 +80,7 @@ def expected_order(events) -> dict[bytes, list[str]]:
 async def test_twenty_payments_every_event_in_the_topic_in_order_with_key_headers_value(
     db_url, tmp_path, broker, topic
 ) -> None:
-    h = await start_harness(db_url, tmp_path, config_toml=SANDBOX_TOML + ktoml(broker.bootstrap, topic))
+    h = await streaming_harness(db_url, tmp_path, broker.bootstrap, topic)
     try:
         await pay_capture_refund(h, 20)
         await wait_lag_zero(h)

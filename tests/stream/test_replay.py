@@ -8,16 +8,19 @@ import subprocess
 import sys
 
 from hub.stream.outbox import replay_from
-from tests.conftest import SANDBOX_TOML, start_harness
-from tests.stream.kafka_kit import kafka_toml as ktoml
 from tests.stream.kafka_kit import read_topic
-from tests.stream.test_relay_order import events_in_order, pay_capture_refund, wait_lag_zero
+from tests.stream.test_relay_order import (
+    events_in_order,
+    pay_capture_refund,
+    streaming_harness,
+    wait_lag_zero,
+)
 
 
 async def test_replay_from_an_event_republishes_it_and_every_later_one(
     db_url, tmp_path, broker, topic
 ) -> None:
-    h = await start_harness(db_url, tmp_path, config_toml=SANDBOX_TOML + ktoml(broker.bootstrap, topic))
+    h = await streaming_harness(db_url, tmp_path, broker.bootstrap, topic)
     try:
         await pay_capture_refund(h, 3)
         await wait_lag_zero(h)

@@ -67,14 +67,28 @@ def test_bad_settings_name_their_key(tmp_path, body: str, key: str) -> None:
 
 
 def test_with_redis_the_relay_belongs_to_the_worker_not_serve(tmp_path) -> None:
-    from hub.runtime import Hub
+    from hub.stream.runner import runs_relay
 
+    url = "sqlite+aiosqlite:///x.db"
+    off = make_settings(url, tmp_path)
+    assert not runs_relay(off, worker=False) and not runs_relay(off, worker=True)
     env = {"PAYHUB_KAFKA_BOOTSTRAP_SERVERS": "b:9092"}
-    embedded = Hub(make_settings(f"sqlite+aiosqlite:///{tmp_path}/a.db", tmp_path, env=env))
-    assert embedded.run_event_relay and embedded.stream.enabled
+    embedded = make_settings(url, tmp_path, env=env)
+    assert runs_relay(embedded, worker=False)
     env["PAYHUB_REDIS_URL"] = "redis://127.0.0.1:6379/0"
-    with_redis = Hub(make_settings(f"sqlite+aiosqlite:///{tmp_path}/b.db", tmp_path, env=env))
-    assert not with_redis.run_event_relay
+    with_redis = make_settings(url, tmp_path, env=env)
+    assert runs_relay(with_redis, worker=True) and not runs_relay(with_redis, worker=False)
+
+
+def test_the_test_broker_fixture_fails_in_ci_instead_of_skipping(monkeypatch) -> None:
+    from tests.stream.kafka_kit import unavailable
+
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception):
+        unavailable("no broker")
+    monkeypatch.setenv("CI", "")
+    with pytest.raises(pytest.skip.Exception):
+        unavailable("no broker")
 
 
 def test_check_reachable_says_why_not(broker) -> None:
