@@ -13,7 +13,7 @@ $(VENV)/bin/python:
 
 $(STAMP): pyproject.toml | $(VENV)/bin/python
 	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet -e '.[dev,aws,otel]' --config-settings editable_mode=compat
+	$(PIP) install --quiet -e '.[dev,aws,otel,events]' --config-settings editable_mode=compat
 	@touch $(STAMP)
 
 install: $(STAMP)

@@ -12,6 +12,8 @@ from pathlib import Path
 from hub.config import Settings, load_settings
 from hub.domain.errors import ConfigError
 from hub.ledger_cli import add_parsers as add_ledger_parsers
+from hub.stream.cli import add_parsers as add_event_parsers
+from hub.stream.runner import runs_relay
 from hub.webhooks_cli import add_parsers as add_webhook_parsers
 
 
@@ -49,6 +51,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     async def main() -> None:
         hub = Hub(settings)
+        hub.run_event_relay = runs_relay(settings, worker=False)  # embedded default: the Kafka relay
         try:
             await hub.start()
         except ConfigError as exc:
@@ -91,7 +94,12 @@ def cmd_worker(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     _fast_event_loop()
-    run_worker(worker_settings(lambda: Hub(settings)))
+    def worker_hub() -> Hub:
+        hub = Hub(settings)
+        hub.run_event_relay = runs_relay(settings, worker=True)  # the Kafka relay, when configured
+        return hub
+
+    run_worker(worker_settings(worker_hub))
     return 0
 
 
@@ -326,6 +334,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_webhook_parsers(sub, _settings)  # payhub webhooks replay | list
     add_ledger_parsers(sub, _settings)  # payhub ledger verify | backfill | balances
+    add_event_parsers(sub, _settings)  # payhub events replay --from EVENT_ID
     return parser
 
 

@@ -17,6 +17,7 @@ import msgspec
 
 from hub.domain.errors import ConfigError
 from hub.routing.config import RoutingConfig, validate_routing
+from hub.stream.config import EventsConfig, validate_events
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./payhub.db"
 SIMULATOR_IN_PROCESS_URL = "http://simulator.payhub.internal"
@@ -107,6 +108,7 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True):
     telemetry: TelemetryConfig = msgspec.field(default_factory=TelemetryConfig)
     webhooks: WebhooksConfig = msgspec.field(default_factory=WebhooksConfig)
     routing: RoutingConfig = msgspec.field(default_factory=RoutingConfig)
+    events: EventsConfig = msgspec.field(default_factory=EventsConfig)  # [events.kafka]: DESIGN §16
     public_url: str | None = None  # how shoppers reach this hub (3DS pages of the in-process simulator)
     embedded_account: bool = True  # add the `sandbox` simulator account when none is configured
     config_path: str | None = None
@@ -142,6 +144,7 @@ ENV_OVERRIDES: Mapping[str, tuple[str | None, str]] = {
     "PAYHUB_OTEL_EXPORTER": ("telemetry", "exporter"),
     "PAYHUB_OTLP_ENDPOINT": ("telemetry", "otlp_endpoint"),
     "PAYHUB_WORKER_METRICS_PORT": ("telemetry", "worker_metrics_port"),
+    "PAYHUB_KAFKA_BOOTSTRAP_SERVERS": ("events.kafka", "bootstrap_servers"),
 }
 _NUMERIC = {"port", "ttl_hours", "deadline_hours", "worker_metrics_port"}
 _INTEGER = {"port", "worker_metrics_port"}
@@ -201,9 +204,11 @@ def load_settings(
             if section is None:
                 raw[key] = value
             else:
-                sect = raw.setdefault(section, {})
-                if not isinstance(sect, dict):
-                    raise ConfigError(f"{section}: must be a table")
+                sect = raw
+                for part in section.split("."):  # "events.kafka" is a nested table
+                    sect = sect.setdefault(part, {})
+                    if not isinstance(sect, dict):
+                        raise ConfigError(f"{section}: must be a table")
                 sect[key] = value
     try:
         settings = msgspec.convert(raw, Settings)
@@ -256,6 +261,7 @@ def _validate(settings: Settings, env: Mapping[str, str]) -> None:
     if settings.default_account is None and len(settings.accounts) == 1:
         settings.default_account = settings.accounts[0].id
     validate_routing(settings.routing, [a.id for a in settings.accounts])
+    validate_events(settings.events, env)
 
 
 def _validate_idempotency(cfg: IdempotencyConfig) -> None:

@@ -31,6 +31,7 @@ from hub.services.webhook_endpoints import WebhookEndpoints
 from hub.store import tables as t
 from hub.store.db import create_engine, migrate
 from hub.store.repo import load
+from hub.stream.runner import StreamRunner
 from hub.telemetry import tracing
 from hub.telemetry.gauges import BacklogGauges
 from idempotency.store import IdempotencyStore
@@ -90,6 +91,8 @@ class Hub:
         self.gauges = BacklogGauges(
             self.engine, self.jobs, min_interval=settings.telemetry.backlog_refresh_seconds
         )
+        self.stream = StreamRunner(self.engine, settings.events.kafka)  # DESIGN §16
+        self.run_event_relay = False  # set by `payhub serve` / `payhub worker` (hub.stream.runner.runs_relay)
         self.tracing = False  # set by start(): [telemetry] otel
         self.started = False
 
@@ -102,9 +105,12 @@ class Hub:
         await self.accounts.sync_config(self.settings.accounts)
         self.tracing = tracing.configure(self.settings.telemetry)
         await self.jobs.start()
+        if self.run_event_relay:
+            self.stream.start()
         self.started = True
 
     async def stop(self) -> None:
+        await self.stream.stop()
         await self.jobs.stop()
         await self.deliveries.close()
         await self.providers.close()

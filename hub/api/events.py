@@ -9,20 +9,12 @@ from litestar.params import Parameter
 
 from hub.api.auth import actor_of
 from hub.api.responses import json_response
+from hub.services import representations as rep
 from hub.services.api_keys import Permission
 from hub.store import tables as t
 from hub.store.lists import list_page
-from hub.store.repo import Row, iso
 
-
-def render_event(row: Row) -> dict[str, Any]:
-    return {
-        "id": row["id"],
-        "object": "event",
-        "type": row["type"],
-        "created_at": iso(row["created_at"]),
-        "data": row["data"],
-    }
+render_event = rep.event  # the same body is the value of its Kafka message (hub.stream)
 
 
 class EventController(Controller):

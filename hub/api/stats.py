@@ -16,6 +16,7 @@ from hub.api.auth import public
 from hub.api.responses import json_response
 from hub.services import stats
 from hub.services.api_keys import Permission
+from hub.stream.stats import event_stream_stats, hub_stream_enabled, stream_lag
 from hub.telemetry.metrics import REGISTRY
 
 
@@ -29,6 +30,8 @@ async def metrics(request: Request[Any, Any, Any]) -> Response[bytes]:
     gauges = getattr(request.app.state.hub, "gauges", None)
     if gauges is not None:
         await gauges.refresh()
+    if hub_stream_enabled(request):
+        await stream_lag(request.app.state.hub)  # payhub_event_stream_lag
     request.app.state.hub.payments.router.breakers.export()
     return Response(content=generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
@@ -42,4 +45,5 @@ async def admin_stats(request: Request[Any, Any, Any], window: str | None = None
     seconds = stats.parse_window(window)
     body = await stats.collect(hub.engine, window_seconds=seconds, accounts=hub.providers.ids())
     body["routing"] = {"breakers": hub.payments.router.breakers.snapshot()}
+    body["event_stream"] = await event_stream_stats(hub)
     return json_response(body)

@@ -117,3 +117,14 @@ def operation(row: Row) -> dict[str, Any]:
         "updated_at": iso(row["updated_at"]),
         "resolved_at": iso(row["resolved_at"]),
     }
+
+
+def event(row: Row) -> dict[str, Any]:
+    """An event as ``/v1/events`` shows it (and as the Kafka relay publishes it)."""
+    return {
+        "id": row["id"],
+        "object": "event",
+        "type": row["type"],
+        "created_at": iso(row["created_at"]),
+        "data": row["data"],
+    }

@@ -22,6 +22,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.types import TypeDecorator
 
@@ -233,7 +234,23 @@ events = Table(
     Column("resource_id", String(40), nullable=False),
     Column("data", Json, nullable=False),
     _ts("created_at"),
+    _ts("published_at", nullable=True),  # acknowledged by the Kafka broker (hub.stream, DESIGN §16)
     Index("ix_events_type", "type"),
+    Index(
+        "ix_events_unpublished",
+        "seq",
+        postgresql_where=text("published_at IS NULL"),
+        sqlite_where=text("published_at IS NULL"),
+    ),
+)
+
+# who runs the event-stream relay right now (one lease per stream name; hub.stream.lease)
+stream_leases = Table(
+    "stream_leases",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("holder", String(64)),
+    _ts("expires_at", nullable=True),
 )
 
 webhook_inbox = Table(

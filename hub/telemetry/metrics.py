@@ -111,3 +111,30 @@ ROUTING_CASCADES = Counter(
     ["from_account", "to_account"],
     registry=REGISTRY,
 )
+
+# ---------------------------------------------------------------------------- event stream (§16)
+EVENT_STREAM_LAG = Gauge(
+    "payhub_event_stream_lag",
+    "Events written to the outbox and not yet acknowledged by the Kafka broker.",
+    registry=REGISTRY,
+)
+
+EVENT_STREAM_PUBLISHED = Counter(
+    "payhub_event_stream_published_total",
+    "Events the Kafka broker acknowledged (a re-publish after a crash counts again).",
+    registry=REGISTRY,
+)
+
+EVENT_STREAM_ERRORS = Counter(
+    "payhub_event_stream_errors_total",
+    "Relay rounds abandoned (delivery error, fatal producer error, database error); the events stay queued.",
+    ["reason"],
+    registry=REGISTRY,
+)
+
+EVENT_STREAM_PUBLISH_SECONDS = Histogram(
+    "payhub_event_stream_publish_seconds",
+    "From the event's commit (created_at) to the broker's acknowledgement.",
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 3600.0),
+    registry=REGISTRY,
+)
