@@ -19,7 +19,6 @@ from hub.domain.errors import Forbidden, Unauthorized
 from hub.services.api_keys import KeyInfo, Permission
 from hub.services.payments import Actor
 
-
 PUBLIC = "public"
 
 
@@ -41,11 +40,20 @@ def is_public(handler: BaseRouteHandler) -> bool:
     return bool(handler.opt.get(PUBLIC)) or is_framework_handler(handler)
 
 
+def route_handlers(route: Any) -> list[BaseRouteHandler]:
+    """The handlers of an HTTP route, or the one of an ASGI mount."""
+    handlers = getattr(route, "route_handlers", None)
+    if handlers is None:
+        one = getattr(route, "route_handler", None)
+        handlers = [one] if one is not None else []
+    return list(handlers)
+
+
 def undeclared_routes(routes: Any) -> list[str]:
     """``METHOD path`` of every handler that declares neither a permission nor public."""
     found: list[str] = []
     for route in routes:
-        for handler in getattr(route, "route_handlers", []):
+        for handler in route_handlers(route):
             if handler.opt.get("permission") is None and not is_public(handler):
                 methods = ",".join(sorted(getattr(handler, "http_methods", None) or ["ASGI"]))
                 found.append(f"{methods} {route.path}")

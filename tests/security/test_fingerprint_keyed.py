@@ -86,3 +86,39 @@ async def test_a_key_from_before_the_upgrade_still_replays(harness: Any, payment
     again = await harness.post("/v1/payments", body, **{"Idempotency-Key": "fp-legacy"})
     assert again.json()["id"] == first.json()["id"]
     assert again.headers.get("idempotent-replayed") == "true"
+
+
+def _digests(data: bytes) -> set[str]:
+    import base64
+
+    out: set[str] = set()
+    for name in ("md5", "sha1", "sha256", "sha512", "blake2b", "sha3_256"):
+        d = hashlib.new(name, data).digest()
+        out |= {d.hex(), base64.b64encode(d).decode(), base64.urlsafe_b64encode(d).decode().rstrip("=")}
+    return out
+
+
+async def test_canary_no_table_holds_an_unkeyed_digest_of_a_card_body(
+    harness: Any, payment_body: Any, dump_database: Any
+) -> None:
+    body = payment_body()
+    body["payment_method"]["card"].update({"number": "4000056655665556", "cvc": "418"})
+    card = {"number": "5555555555554444", "exp_month": 11, "exp_year": 2032, "cvc": "271"}
+    sent = [
+        ("POST", "/v1/payments", body, "canary-pay"),
+        ("POST", "/v1/payment-methods", {"type": "card", "card": card}, "canary-pm"),
+    ]
+    candidates: set[str] = set()
+    for method, path, payload, key in sent:
+        raw = json.dumps(payload).encode()
+        r = await harness.client.request(
+            method, path, content=raw, headers=harness.headers(**{"Idempotency-Key": key, "Content-Type": "application/json"})
+        )
+        assert r.status_code == 201, r.text
+        canonical = msgspec.json.encode(payload, order="sorted")
+        for form in (raw, canonical, msgspec.json.encode(payload)):
+            candidates |= _digests(form) | _digests(f"{method}\n{path}\n".encode() + form)
+    dump = await dump_database(harness.hub.engine)
+    assert "idempotency_keys:" in dump
+    leaked = [c for c in candidates if c in dump]
+    assert not leaked, f"an unkeyed digest of a card-carrying body is stored: {leaked[:3]}"
