@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from idempotency.errors import KeyInUse, KeyReused
+from idempotency.fingerprint import matches
 from idempotency.tables import idempotency_keys as k
 
 
@@ -145,7 +146,7 @@ class IdempotencyStore:
         if stored.expires_at <= now and (stored.status == "completed" or stored.locked_until <= now):
             await self._drop(owner, key)
             return None
-        if stored.fingerprint != fingerprint:
+        if not matches(stored.fingerprint, fingerprint):
             raise KeyReused("this Idempotency-Key was already used with a different request; use a new key")
         if stored.status == "completed":
             return stored

@@ -15,7 +15,7 @@ from litestar.openapi.plugins import JsonRenderPlugin, ScalarRenderPlugin, Swagg
 from hub.api.admin import AdminController
 from hub.api.audit import AuditController
 from hub.api.audit_hooks import audit_middleware
-from hub.api.auth import require_permission
+from hub.api.auth import require_permission, undeclared_routes
 from hub.api.disputes import DisputeController
 from hub.api.events import EventController
 from hub.api.health import health, ready
@@ -101,4 +101,7 @@ def create_app(hub: Hub, *, manage_lifecycle: bool = True) -> Litestar:
         logging_config=None,  # logging is hub.logs.setup_logging's (JSON + redaction); Litestar must not replace it
         debug=False,
     )
+    undeclared = undeclared_routes(app.routes)
+    if undeclared:  # deny by default: a route must say who may call it, or why anyone may
+        raise RuntimeError(f"routes without a permission or public(...): {', '.join(undeclared)}")
     return install_telemetry(app)  # outermost: request id, latency by route template, request span

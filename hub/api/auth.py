@@ -1,4 +1,12 @@
-"""Bearer API keys: one permission per endpoint, checked by a guard."""
+"""Bearer API keys: one permission per endpoint, checked by a guard; deny by default.
+
+Every route handler the hub defines declares either ``opt={"permission": ...}`` or
+``opt=public("why it needs no key")``. A handler that declares neither is refused (403
+``permission_undeclared``) rather than served without authentication, and
+:func:`undeclared_routes` lets ``create_app`` refuse to start with one. Handlers Litestar
+generates itself (CORS ``OPTIONS``, the OpenAPI document and its viewers) are public by
+construction: they serve no data of ours.
+"""
 
 from __future__ import annotations
 
@@ -11,13 +19,58 @@ from hub.domain.errors import Forbidden, Unauthorized
 from hub.services.api_keys import KeyInfo, Permission
 from hub.services.payments import Actor
 
+PUBLIC = "public"
+
+
+def public(reason: str) -> dict[str, str]:
+    """The ``opt`` of a route that needs no API key, with the reviewed reason why."""
+    if not reason.strip():
+        raise ValueError("a public route says why it needs no API key")
+    return {PUBLIC: reason}
+
+
+def is_framework_handler(handler: BaseRouteHandler) -> bool:
+    """Litestar's own handlers (OPTIONS for CORS, the OpenAPI schema routes)."""
+    fn = getattr(handler, "fn", None)
+    module = getattr(fn, "__module__", "") or ""
+    return module.startswith("litestar.") or handler.handler_name == "options_handler"
+
+
+def is_public(handler: BaseRouteHandler) -> bool:
+    return bool(handler.opt.get(PUBLIC)) or is_framework_handler(handler)
+
+
+def route_handlers(route: Any) -> list[BaseRouteHandler]:
+    """The handlers of an HTTP route, or the one of an ASGI mount."""
+    handlers = getattr(route, "route_handlers", None)
+    if handlers is None:
+        one = getattr(route, "route_handler", None)
+        handlers = [one] if one is not None else []
+    return list(handlers)
+
+
+def undeclared_routes(routes: Any) -> list[str]:
+    """``METHOD path`` of every handler that declares neither a permission nor public."""
+    found: list[str] = []
+    for route in routes:
+        for handler in route_handlers(route):
+            if handler.opt.get("permission") is None and not is_public(handler):
+                methods = ",".join(sorted(getattr(handler, "http_methods", None) or ["ASGI"]))
+                found.append(f"{methods} {route.path}")
+    return found
+
 
 async def require_permission(
     connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
 ) -> None:
     permission = handler.opt.get("permission")
     if permission is None:
-        return
+        if is_public(handler):
+            return
+        raise Forbidden(
+            "this route declares no permission and is refused (deny by default)",
+            code="permission_undeclared",
+        )
     header = connection.headers.get("authorization", "")
     scheme, _, key = header.partition(" ")
     if scheme.lower() != "bearer" or not key.strip():

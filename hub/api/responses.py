@@ -47,7 +47,7 @@ async def run_idempotent(
     if not validate_key(key):
         raise InvalidKey("Idempotency-Key must be 1-255 printable ASCII characters without spaces")
     store = hub.idempotency
-    fp = fingerprint(request.method, request.url.path, await request.body())
+    fp = fingerprint(request.method, request.url.path, await request.body(), mac=hub.vault.fingerprint)
     stored = await store.check(actor.owner, key, fp)
     replay = {"Idempotent-Replayed": "true"}
     if stored is not None:

@@ -11,11 +11,18 @@ from typing import Any
 from litestar import asgi
 from litestar.types import Receive, Scope, Send
 
+from hub.api.auth import public
+
 _NOT_FOUND_START: Any = {"type": "http.response.start", "status": 404, "headers": [(b"content-type", b"text/plain")]}
 _NOT_FOUND_BODY: Any = {"type": "http.response.body", "body": b"no in-process simulator"}
 
 
-@asgi("/3ds", is_mount=True, include_in_schema=False)
+@asgi(
+    "/3ds",
+    is_mount=True,
+    include_in_schema=False,
+    opt=public("the shopper's browser completes the simulator's 3-D Secure challenge"),
+)
 async def simulator_pages(scope: Scope, receive: Receive, send: Send) -> None:
     hub = scope["app"].state.hub
     app: Any = next((p.in_process_app for p in hub.providers.all() if p.in_process_app is not None), None)

@@ -12,6 +12,7 @@ from typing import Any
 from litestar import Request, Response, get
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from hub.api.auth import public
 from hub.api.responses import json_response
 from hub.services import stats
 from hub.services.api_keys import Permission
@@ -19,7 +20,12 @@ from hub.stream.stats import event_stream_stats, hub_stream_enabled, stream_lag
 from hub.telemetry.metrics import REGISTRY
 
 
-@get("/metrics", tags=["health"], include_in_schema=False)
+@get(
+    "/metrics",
+    tags=["health"],
+    include_in_schema=False,
+    opt=public("Prometheus scrape: aggregate counters only, no resource data; restrict at the network"),
+)
 async def metrics(request: Request[Any, Any, Any]) -> Response[bytes]:
     gauges = getattr(request.app.state.hub, "gauges", None)
     if gauges is not None:

@@ -20,6 +20,7 @@ from litestar.background_tasks import BackgroundTask
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 
 from adapters.base import NotSupported, WebhookFormatError, WebhookVerificationError
+from hub.api.auth import public
 from hub.domain.errors import BadRequest, NotFound, ProblemError, Unauthorized
 from hub.telemetry.metrics import WEBHOOK_VERIFICATION_FAILURES
 
@@ -40,6 +41,7 @@ class PayloadTooLarge(ProblemError):
     request_max_body_size=MAX_BODY,
     summary="Inbound provider webhook",
     description="Verified by the account's adapter; answered at once; applied by a job.",
+    opt=public("providers authenticate by the payload signature, verified by the adapter"),
 )
 async def receive_webhook(request: Request[Any, Any, Any], account_id: str) -> Response[bytes]:
     hub = request.app.state.hub
