@@ -12,6 +12,7 @@ from pathlib import Path
 from hub.config import Settings, load_settings
 from hub.domain.errors import ConfigError
 from hub.ledger_cli import add_parsers as add_ledger_parsers
+from hub.simulation.cli import add_parsers as add_simulate_parsers
 from hub.webhooks_cli import add_parsers as add_webhook_parsers
 
 
@@ -326,6 +327,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_webhook_parsers(sub, _settings)  # payhub webhooks replay | list
     add_ledger_parsers(sub, _settings)  # payhub ledger verify | backfill | balances
+    add_simulate_parsers(sub)  # payhub simulate (DESIGN §18)
     return parser
 
 

@@ -45,6 +45,9 @@ lease_margin = 10.0
 
 [notifications]
 poll_interval = 60.0
+
+[webhooks]
+dispatch_interval = 600.0  # no endpoint is subscribed: the outbox is checked in the events table
 """
 
 
