@@ -65,7 +65,8 @@ class World:
         self.sim: SimulatorState = sim_state(self.sim_app)
         self.sim.now = self.clock.epoch_seconds  # type: ignore[method-assign]
         self.sim.dispute_desk._now = self.clock.epoch_seconds
-        self.transport = SimTransport(httpx.ASGITransport(app=self.sim_app), rng, fault_rate)
+        inner = httpx.ASGITransport(app=self.sim_app)  # type: ignore[arg-type]
+        self.transport = SimTransport(inner, rng, fault_rate)
         self.webhooks_seen = 0  # PSP events taken into the "in the network" list
         self.in_flight: list[int] = []  # indexes of PSP events not delivered yet
         self.hub: Any = None
@@ -85,12 +86,13 @@ class World:
         import hub.runtime as runtime
         from hub.api.app import create_app as create_hub_app
 
-        original = runtime.InProcessRunner
-        runtime.InProcessRunner = lambda: self.jobs  # type: ignore[assignment,misc,return-value]
+        # the hub's services register their jobs with the runner the Hub builds: make it ours
+        original = runtime.__dict__["InProcessRunner"]
+        setattr(runtime, "InProcessRunner", lambda: self.jobs)  # noqa: B010
         try:
             hub = runtime.Hub(self.settings())
         finally:
-            runtime.InProcessRunner = original  # type: ignore[misc]
+            setattr(runtime, "InProcessRunner", original)  # noqa: B010
         set_clocks(hub, self.clock)
         await hub.start(auto_migrate=False)
         await hub.bootstrap_keys()
@@ -105,7 +107,7 @@ class World:
         )
         self.hub = hub
         app = create_hub_app(hub, manage_lifecycle=False)
-        self.client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://hub")
+        self.client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://hub")  # type: ignore[arg-type]
 
     async def crash(self) -> None:
         """The process dies: queued jobs and in-flight work are gone; restart from the DB."""
