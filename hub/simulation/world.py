@@ -30,6 +30,7 @@ CONFIG = f"""
 [[accounts]]
 id = "{ACCOUNT}"
 adapter = "simulator"
+base_url = "http://simulator.invalid"  # never dialled: the history puts the PSP in process
 [accounts.credentials]
 api_key = "{API_KEY}"
 webhook_secret = "{WEBHOOK_SECRET}"
@@ -40,11 +41,11 @@ read = 1.0
 [resolution]
 deadline_hours = 1.0
 schedule = [2.0, 10.0, 60.0, 300.0, 900.0]
-sweep_interval = 30.0
+sweep_interval = 120.0
 lease_margin = 10.0
 
 [notifications]
-poll_interval = 60.0
+poll_interval = 300.0
 
 [webhooks]
 dispatch_interval = 600.0  # no endpoint is subscribed: the outbox is checked in the events table
