@@ -135,15 +135,15 @@ async def _open(world: World) -> int:
     return int(n or 0)
 
 
-async def shrink(result: Result, template: Path) -> Result:
+async def shrink(result: Result, template: Path, budget: int = MAX_SHRINK_RUNS) -> Result:
     """The shortest step sequence found that breaks the same invariant (greedy removal)."""
     best = result
     runs = 0
     chunk = max(1, len(best.steps) // 2)
-    while chunk >= 1 and runs < MAX_SHRINK_RUNS:
+    while chunk >= 1 and runs < budget:
         i = 0
         shrunk = False
-        while i < len(best.steps) and runs < MAX_SHRINK_RUNS:
+        while i < len(best.steps) and runs < budget:
             candidate = best.steps[:i] + best.steps[i + chunk :]
             if not candidate:
                 break
@@ -165,7 +165,7 @@ def quiet_logs() -> None:
 
 async def simulate(
     *, seeds: int, first: int = 0, steps: int = 30, print_: Callable[[str], None] = print,
-    verbose: bool = False, shrink_failures: bool = True,
+    verbose: bool = False, shrink_failures: bool = True, shrink_budget: int = MAX_SHRINK_RUNS,
 ) -> int:
     """Run ``seeds`` histories from seed ``first``; print the failures (shrunk) or the summary."""
     if not verbose:
@@ -183,7 +183,7 @@ async def simulate(
             if not result.ok:
                 failures.append(result)
                 if shrink_failures:
-                    _report(await shrink(result, template), print_)
+                    _report(await shrink(result, template, shrink_budget), print_)
                 else:
                     _report(result, print_)
                 break

@@ -15,7 +15,7 @@ from adapters.base import Outcome, OutcomeStatus
 from hub.cli import main
 from hub.services.resolution import Resolver
 from hub.simulation.history import generate
-from hub.simulation.run import make_template, quiet_logs, run_history
+from hub.simulation.run import make_template, quiet_logs, run_history, simulate
 
 SEEDS = int(os.environ.get("PAYHUB_SIMULATE_SEEDS", "6"))
 
@@ -72,6 +72,17 @@ async def test_planted_bug_is_found_with_its_seed(template: Path, monkeypatch: p
     assert found is not None, "the planted bug went unnoticed for 40 seeds"
     again = await run_history(found.seed, generate(found.seed, 20), template)
     assert again.violations == found.violations and again.trace == found.trace
+
+    # what `payhub simulate --seed N --steps 20` prints: the seed, the invariant, a shorter
+    # failing sequence, the replay command; exit 1
+    lines: list[str] = []
+    code = await simulate(seeds=1, first=found.seed, steps=20, print_=lines.append, shrink_budget=12)
+    assert code == 1
+    assert lines[0] == f"seed {found.seed}: violated failed_while_moved"
+    shown = next(line for line in lines if "shortest failing sequence" in line)
+    assert int(shown.split("(")[1].split()[0]) < 20
+    assert f"  replay: payhub simulate --seed {found.seed}" in lines
+    assert lines[-1] == "simulated 1 histories, 20 steps, 1 violations"
 
 
 def test_cli_prints_the_summary_line(capsys: pytest.CaptureFixture[str]) -> None:
