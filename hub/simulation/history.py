@@ -25,7 +25,10 @@ KINDS = (
     ("advance", 4),
     ("webhooks", 4),
     ("crash", 1),
+    ("payout", 2),
 )
+# paid; failed AC04; paid then returned (adapters/simulator/app.py TEST_IBANS)
+IBANS = ("DE89370400440532013000", "DE24370400440000000404", "DE61370400440000000999")
 
 
 @dataclass(frozen=True)
@@ -34,7 +37,7 @@ class Step:
     seed: int
     slot: int = 0
     amount: int | None = None
-    card: str = APPROVE
+    card: str = APPROVE  # payout: the IBAN
     automatic: bool = False
     target: int = 0  # repeat: the step (index) repeated; concurrent: 0 capture|void, 1 refund|refund
     seconds: float = 0.0
@@ -45,6 +48,8 @@ class Step:
             return f"pay {self.amount} card {self.card[-4:]} {mode}"
         if self.kind in ("capture", "refund"):
             return f"{self.kind} slot {self.slot} amount {self.amount or 'all'}"
+        if self.kind == "payout":
+            return f"payout {self.amount} to {self.card[-4:]}"
         if self.kind == "void":
             return f"void slot {self.slot}"
         if self.kind == "repeat":
@@ -72,6 +77,8 @@ def generate(seed: int, steps: int) -> list[Step]:
         elif kind in ("capture", "refund"):
             amount = rng.choice((None, None, 200, 400))
             out.append(Step(kind, sub, slot=slot, amount=amount))
+        elif kind == "payout":
+            out.append(Step("payout", sub, amount=rng.choice((700, 1500)), card=rng.choice(IBANS)))
         elif kind == "repeat":
             out.append(Step("repeat", sub, target=rng.randrange(i)))
         elif kind == "concurrent":

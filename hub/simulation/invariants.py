@@ -32,6 +32,31 @@ def during(sim: SimulatorState) -> list[str]:
         cap.reference for c in sim.charges.values() for cap in c.out.captures if cap.reference
     )
     out += [f"double_capture: {n} captures for operation {ref}" for ref, n in sorted(captures.items()) if n > 1]
+    payouts = Counter(p.out.reference for p in sim.payouts.values() if p.out.reference)
+    out += [f"double_payout: {n} payouts for payout {ref}" for ref, n in sorted(payouts.items()) if n > 1]
+    return out
+
+
+# hub payout status -> the PSP statuses it may stand for
+_PAYOUT = {"succeeded": ("paid",), "failed": ("failed",), "returned": ("returned",)}
+
+
+def _payouts(rows: Any, sim: SimulatorState) -> list[str]:
+    out: list[str] = []
+    by_ref = {p.out.reference: p.out for p in sim.payouts.values() if p.out.reference}
+    for row in rows:
+        if row["requires_review"]:
+            continue
+        psp = by_ref.get(row["id"])
+        status, theirs = row["status"], psp.status if psp else None
+        if status in ("processing", "new"):
+            out.append(f"not_resolved: payout {row['id']} still {status} after resolution")
+        elif status == "failed" and theirs in ("paid", "returned", "pending"):
+            out.append(f"failed_while_moved: payout {row['id']} failed, the provider's payout is {theirs}")
+        elif theirs not in _PAYOUT.get(status, ()):
+            out.append(f"succeeded_while_not: payout {row['id']} {status}, the provider has {theirs or 'no payout'}")
+    known = {row["id"] for row in rows}
+    out += [f"payout_not_booked: provider payout for {ref} unknown to the hub" for ref in sorted(by_ref) if ref not in known]
     return out
 
 
@@ -42,6 +67,7 @@ async def after(engine: Any, sim: SimulatorState) -> list[str]:
     async with engine.connect() as conn:
         payments = (await conn.execute(select(t.payments).order_by(t.payments.c.id))).mappings().all()
         refunds = (await conn.execute(select(t.refunds).order_by(t.refunds.c.id))).mappings().all()
+        payouts = (await conn.execute(select(t.payouts).order_by(t.payouts.c.id))).mappings().all()
         open_ops = (
             await conn.execute(
                 select(t.operations.c.id, t.operations.c.kind, t.operations.c.status)
@@ -67,6 +93,7 @@ async def after(engine: Any, sim: SimulatorState) -> list[str]:
             out.append(f"succeeded_while_not: refund {r['id']} succeeded, the provider has no refund")
         if r["status"] == "pending":
             out.append(f"not_resolved: refund {r['id']} still pending after resolution")
+    out += _payouts(payouts, sim)
     known = {r["id"] for r in refunds}
     out += [
         f"refund_not_booked: provider refund {ref} ({r.amount}) unknown to the hub"

@@ -114,6 +114,7 @@ async def _quiesce(world: World, result: Result) -> None:
     world.transport.enabled = False
     world.jobs.faults_enabled = False
     for _ in range(QUIESCE_ROUNDS):
+        world.sim.settle()
         world.collect_webhooks()
         for index in list(world.in_flight):
             world.in_flight.remove(index)

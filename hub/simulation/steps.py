@@ -43,6 +43,9 @@ def _request_of(step: Step, index: int, pid: str | None) -> tuple[str, str, Any,
             "payment_method": {"type": "card", "card": {**CARD, "number": step.card}},
         }
         return ("POST", "/v1/payments", body, key)
+    if step.kind == "payout":
+        dest = {"type": "bank_account", "iban": step.card, "name": "Zoe Muller", "country": "DE"}
+        return ("POST", "/v1/payouts", {"amount": step.amount, "currency": "EUR", "destination": dest}, key)
     if pid is None:
         return None
     if step.kind == "capture":
@@ -62,8 +65,8 @@ async def _send(world: World, req: tuple[str, str, Any, str]) -> str:
 
 async def execute(world: World, step: Step, index: int, ctx: Context) -> str:
     kind = step.kind
-    if kind in ("pay", "capture", "void", "refund"):
-        pid = None if kind == "pay" else await _slot(world, step.slot)
+    if kind in ("pay", "payout", "capture", "void", "refund"):
+        pid = None if kind in ("pay", "payout") else await _slot(world, step.slot)
         req = _request_of(step, index, pid)
         if req is None:
             return "skipped (no payment)"
@@ -78,6 +81,7 @@ async def execute(world: World, step: Step, index: int, ctx: Context) -> str:
         return await _concurrent(world, step, index, ctx)
     if kind == "advance":
         await world.jobs.run_until(world.clock.seconds + step.seconds)
+        world.sim.settle()  # payouts move on the PSP's (virtual) clock
         return "ok"
     if kind == "webhooks":
         return await _webhooks(world, ctx)
