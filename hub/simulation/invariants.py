@@ -38,7 +38,7 @@ def during(sim: SimulatorState) -> list[str]:
 
 
 # hub payout status -> the PSP statuses it may stand for
-_PAYOUT = {"succeeded": ("paid",), "failed": ("failed",), "returned": ("returned",)}
+_PAYOUT: dict[str, tuple[str | None, ...]] = {"succeeded": ("paid",), "failed": ("failed", None), "returned": ("returned",)}
 
 
 def _payouts(rows: Any, sim: SimulatorState) -> list[str]:
