@@ -14,6 +14,7 @@ from hub.domain.errors import ConfigError
 from hub.ledger_cli import add_parsers as add_ledger_parsers
 from hub.stream.cli import add_parsers as add_event_parsers
 from hub.stream.runner import runs_relay
+from hub.simulation.cli import add_parsers as add_simulate_parsers
 from hub.webhooks_cli import add_parsers as add_webhook_parsers
 
 
@@ -335,6 +336,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_webhook_parsers(sub, _settings)  # payhub webhooks replay | list
     add_ledger_parsers(sub, _settings)  # payhub ledger verify | backfill | balances
     add_event_parsers(sub, _settings)  # payhub events replay --from EVENT_ID
+    add_simulate_parsers(sub)  # payhub simulate (DESIGN §18)
     return parser
 
 

@@ -238,7 +238,10 @@ async def _apply_payment(
         await postings.payment_moved(conn, payment, values, op, now=now)  # the ledger, same transaction
         payment.update(values)
     changed = new_status != current
-    emit = changed or (op_kind == Op.CAPTURE and result == Result.SUCCEEDED)
+    # a payment that only waited in `processing` for this operation (no event said so) and is
+    # back where it started has not changed for subscribers: no second event of that status
+    back = current == Status.PROCESSING and new_status == from_status and op_kind != Op.AUTHORIZE
+    emit = (changed and not back) or (op_kind == Op.CAPTURE and result == Result.SUCCEEDED)
     if emit and new_status in _EVENT_FOR_STATUS:
         await add_event(
             conn,

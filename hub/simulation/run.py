@@ -1,0 +1,209 @@
+"""Run histories, check them, shrink a failing one, and print (``payhub simulate``)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from hub.simulation import invariants
+from hub.simulation.clock import installed
+from hub.simulation.history import Step, generate, params
+from hub.simulation.steps import Context, execute
+from hub.simulation.world import World, unwrap_crash
+from hub.store import tables as t
+
+QUIESCE_ROUNDS = 16  # x 600 virtual seconds: past the resolution deadline (1 h)
+MAX_SHRINK_RUNS = 150
+
+
+@dataclass
+class Result:
+    seed: int
+    steps: list[Step]
+    trace: list[str] = field(default_factory=list)
+    violations: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations
+
+    @property
+    def invariant(self) -> str | None:
+        return self.violations[0].split(":", 1)[0] if self.violations else None
+
+
+async def make_template(directory: Path) -> Path:
+    """A migrated database, copied for each history (migrating once is what costs)."""
+    from hub.store.db import create_engine, migrate
+
+    path = directory / "template.db"
+    engine = create_engine(f"sqlite+aiosqlite:///{path}")
+    try:
+        await migrate(engine)
+    finally:
+        await engine.dispose()
+    return path
+
+
+async def run_history(seed: int, steps: list[Step], template: Path) -> Result:
+    """One history, deterministic in (seed, steps): same input, same trace, same verdict."""
+    result = Result(seed, steps)
+    fault_rate, lose_rate, webhook_loss = params(seed)
+    rng = random.Random(seed)
+    with tempfile.TemporaryDirectory(prefix="payhub-sim-") as tmp:
+        world = World(Path(tmp), template, rng, fault_rate=fault_rate, lose_rate=lose_rate)
+        with installed(world.clock):
+            await world.start()
+            try:
+                await _drive(world, result, Context(webhook_loss=webhook_loss))
+            finally:
+                await world.close()
+    return result
+
+
+async def _guarded(world: World, what: Callable[[], object]) -> str | None:
+    """Run ``what``; a crash anywhere in it restarts the hub. Returns the crash, if any."""
+    try:
+        await what()  # type: ignore[misc]
+        await world.settle_background()
+        await world.jobs.run_until(world.clock.seconds)  # what became due now (inbox, ...)
+    except BaseException as exc:
+        crash = unwrap_crash(exc)
+        if crash is None:
+            raise
+        await world.crash()
+        return str(crash)
+    return None
+
+
+async def _drive(world: World, result: Result, ctx: Context) -> None:
+    for index, step in enumerate(result.steps):
+        world.rng.seed(step.seed)
+        outcome: list[str] = []
+
+        async def one(step: Step = step, index: int = index, outcome: list[str] = outcome) -> None:
+            outcome.append(await execute(world, step, index, ctx))
+
+        mark = len(world.transport.trace)
+        crash = await _guarded(world, one)
+        calls = world.transport.trace[mark:]
+        said = outcome[0] if outcome else "-"
+        line = f"{index:3} {step.describe()} -> {said}"
+        if calls:
+            line += " [" + "; ".join(calls) + "]"
+        if crash:
+            line += f" CRASH {crash}"
+        result.trace.append(line)
+        broken = invariants.during(world.sim)
+        if broken:
+            result.violations = broken
+            return
+    await _quiesce(world, result)
+    result.violations = await invariants.after(world.hub.engine, world.sim)
+
+
+async def _quiesce(world: World, result: Result) -> None:
+    """Faults stop; what the PSP sent arrives; time passes until resolution is done."""
+    world.transport.enabled = False
+    world.jobs.faults_enabled = False
+    for _ in range(QUIESCE_ROUNDS):
+        world.sim.settle()
+        world.collect_webhooks()
+        for index in list(world.in_flight):
+            world.in_flight.remove(index)
+            await world.deliver(index)
+        await world.jobs.run_until(world.clock.seconds + 600.0)
+        await world.settle_background()
+        if not world.in_flight and not await _open(world):
+            break
+    result.trace.append(f"    resolved at +{world.clock.seconds:g}s, {world.restarts} restarts")
+
+
+async def _open(world: World) -> int:
+    async with world.hub.engine.connect() as conn:
+        n = await conn.scalar(
+            select(func.count())
+            .select_from(t.operations)
+            .where(t.operations.c.status.in_(invariants.OPEN_OPS), t.operations.c.requires_review.is_(False))
+        )
+    return int(n or 0)
+
+
+async def shrink(result: Result, template: Path, budget: int = MAX_SHRINK_RUNS) -> Result:
+    """The shortest step sequence found that breaks the same invariant (greedy removal)."""
+    best = result
+    runs = 0
+    chunk = max(1, len(best.steps) // 2)
+    while chunk >= 1 and runs < budget:
+        i = 0
+        shrunk = False
+        while i < len(best.steps) and runs < budget:
+            candidate = best.steps[:i] + best.steps[i + chunk :]
+            if not candidate:
+                break
+            runs += 1
+            attempt = await run_history(best.seed, candidate, template)
+            if attempt.invariant == result.invariant:
+                best, shrunk = attempt, True
+            else:
+                i += chunk
+        if not shrunk:
+            chunk //= 2
+    return best
+
+
+def quiet_logs() -> None:
+    for name in ("payhub", "litestar", "httpx", "sqlalchemy", "alembic", "aiosqlite"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
+async def simulate(
+    *, seeds: int, first: int = 0, steps: int = 30, print_: Callable[[str], None] = print,
+    verbose: bool = False, shrink_failures: bool = True, shrink_budget: int = MAX_SHRINK_RUNS,
+) -> int:
+    """Run ``seeds`` histories from seed ``first``; print the failures (shrunk) or the summary."""
+    if not verbose:
+        quiet_logs()
+    total_steps = 0
+    failures: list[Result] = []
+    with tempfile.TemporaryDirectory(prefix="payhub-sim-template-") as tmp:
+        template = await make_template(Path(tmp))
+        for seed in range(first, first + seeds):
+            result = await run_history(seed, generate(seed, steps), template)
+            total_steps += len(result.steps)
+            if verbose:
+                for line in result.trace:
+                    print_(f"seed {seed} {line}")
+            if not result.ok:
+                failures.append(result)
+                if shrink_failures:
+                    _report(await shrink(result, template, shrink_budget), print_)
+                else:
+                    _report(result, print_)
+                break
+    if failures:
+        print_(f"simulated {seed - first + 1} histories, {total_steps} steps, {len(failures)} violations")
+        return 1
+    print_(f"simulated {seeds} histories, {total_steps} steps, 0 violations")
+    return 0
+
+
+def _report(result: Result, print_: Callable[[str], None]) -> None:
+    print_(f"seed {result.seed}: violated {result.invariant}")
+    for v in result.violations:
+        print_(f"  {v}")
+    print_(f"  shortest failing sequence ({len(result.steps)} steps):")
+    for line in result.trace:
+        print_(f"  {line}")
+    print_(f"  replay: payhub simulate --seed {result.seed}")
+
+
+def main(seeds: int, first: int, steps: int, verbose: bool) -> int:
+    return asyncio.run(simulate(seeds=seeds, first=first, steps=steps, verbose=verbose))
