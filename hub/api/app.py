@@ -10,7 +10,6 @@ from litestar import Litestar
 from litestar.config.app import AppConfig
 from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import JsonRenderPlugin, ScalarRenderPlugin, SwaggerRenderPlugin
 
 from hub.api.admin import AdminController
 from hub.api.audit import AuditController
@@ -20,6 +19,7 @@ from hub.api.disputes import DisputeController
 from hub.api.events import EventController
 from hub.api.health import health, ready
 from hub.api.ledger import LedgerController
+from hub.api.openapi.serve import DocumentJson, DocumentScalar, DocumentSwagger
 from hub.api.payment_methods import PaymentMethodController
 from hub.api.payments import PaymentController
 from hub.api.payouts import PayoutController
@@ -92,9 +92,9 @@ def create_app(hub: Hub, *, manage_lifecycle: bool = True) -> Litestar:
             path="/schema",
             description="One payments API for many providers.",
             render_plugins=[
-                JsonRenderPlugin(path=["/", "/openapi.json"]),
-                ScalarRenderPlugin(path="/docs"),
-                SwaggerRenderPlugin(path="/swagger"),
+                DocumentJson(path=["/", "/openapi.json"]),  # the finished document: hub/api/openapi
+                DocumentScalar(path="/docs"),
+                DocumentSwagger(path="/swagger"),
             ],
         ),
         request_max_body_size=1024 * 1024,
