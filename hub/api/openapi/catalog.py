@@ -88,12 +88,16 @@ CATALOG: dict[tuple[str, str], Op] = {
     ("GET", "/v1/admin/api-keys"): Op("listApiKeys", m.ResourceList, "API keys"),
     ("DELETE", "/v1/admin/api-keys/{key_id}"): Op("revokeApiKey", m.Resource, "Revoke an API key"),
     ("GET", "/v1/admin/audit"): Op("listAuditEntries", m.ResourceList, "The audit log"),
-    ("GET", "/v1/admin/operations"): Op("listOperations", m.OperationList, "Operations (e.g. needing review)"),
+    ("GET", "/v1/admin/operations"): Op(
+        "listOperations", m.OperationList, "Operations (e.g. needing review)"
+    ),
     ("GET", "/v1/admin/operations/{operation_id}"): Op("getOperation", m.Resource, "An operation"),
     ("POST", "/v1/admin/operations/{operation_id}/settle"): Op(
         "settleOperation", m.Resource, "Settle an operation by hand"
     ),
-    ("POST", "/v1/admin/routing/explain"): Op("explainRouting", m.Resource, "Which account a payment would take"),
+    ("POST", "/v1/admin/routing/explain"): Op(
+        "explainRouting", m.Resource, "Which account a payment would take"
+    ),
     ("GET", "/v1/admin/stats"): Op("getStats", m.Resource, "Counters"),
     ("GET", "/v1/ledger/accounts"): Op("listLedgerAccounts", m.ResourceList, "Ledger balances"),
     ("GET", "/v1/ledger/accounts/{name}"): Op("getLedgerAccount", m.Resource, "One ledger account"),

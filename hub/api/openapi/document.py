@@ -23,7 +23,7 @@ from litestar.routes import HTTPRoute
 
 from hub.api.openapi import models as m
 from hub.api.openapi.catalog import CATALOG, EXAMPLES, Op
-from hub.api.openapi.problems import PROBLEM_REF, Shape, responses_for
+from hub.api.openapi.problems import PROBLEM_REF, Shape, problem_answer, responses_for
 from hub.services.webhook_endpoints import KNOWN_EVENT_TYPES
 
 REF = "#/components/schemas/{name}"
@@ -132,7 +132,9 @@ def _finish_operation(raw: dict[str, Any], route: _Route) -> dict[str, Any]:
     )
     if idempotent:
         params.append(IDEMPOTENCY_KEY)
-    done: dict[str, Any] = {k: v for k, v in raw.items() if k not in ("responses", "operationId", "parameters")}
+    done: dict[str, Any] = {
+        k: v for k, v in raw.items() if k not in ("responses", "operationId", "parameters")
+    }
     done["operationId"] = op.operation_id
     if op.summary:
         done["summary"] = op.summary
@@ -140,9 +142,8 @@ def _finish_operation(raw: dict[str, Any], route: _Route) -> dict[str, Any]:
         done["parameters"] = params
     if route.handler.opt.get("permission") is not None:
         done["description"] = (
-            (done.get("description", "") + "\n\n").lstrip()
-            + f"Needs an API key with the `{route.handler.opt['permission']}` permission."
-        )
+            done.get("description", "") + "\n\n"
+        ).lstrip() + f"Needs an API key with the `{route.handler.opt['permission']}` permission."
     done["security"] = [{"apiKey": []}] if secured else []
     example = EXAMPLES.get(op.operation_id)
     if example is not None and "requestBody" in done:
@@ -150,7 +151,7 @@ def _finish_operation(raw: dict[str, Any], route: _Route) -> dict[str, Any]:
             media["example"] = example
     responses = _success(route, op, idempotent) | responses_for(shape)
     if route.path == "/ready":
-        responses["503"] = responses_for(shape)["500"] | {"description": "Not ready: code `not_ready`"}
+        responses |= problem_answer("503", ["not_ready"])
     done["responses"] = dict(sorted(responses.items()))
     return done
 

@@ -13,7 +13,9 @@ import msgspec
 
 Timestamp = Annotated[str, msgspec.Meta(extra_json_schema={"format": "date-time"})]
 Metadata = dict[str, str]
-PaymentStatus = Literal["requires_action", "processing", "authorized", "captured", "voided", "refunded", "failed"]
+PaymentStatus = Literal[
+    "requires_action", "processing", "authorized", "captured", "voided", "refunded", "failed"
+]
 
 
 class Failure(msgspec.Struct):
@@ -226,7 +228,8 @@ class Problem(msgspec.Struct):
 
 def _make_list(item: type[Any], name: str, doc: str) -> type[msgspec.Struct]:
     cls = msgspec.defstruct(
-        name, [("data", list[item]), ("has_more", bool), ("next_cursor", str | None)],  # type: ignore[valid-type]
+        name,
+        [("data", list[item]), ("has_more", bool), ("next_cursor", str | None)],  # type: ignore[valid-type]
         module=__name__,
     )
     cls.__doc__ = doc

@@ -60,7 +60,12 @@ def codes_for(shape: Shape) -> dict[str, list[str]]:
         if shape.idempotent:
             out["422"].append("idempotency_key_reused")
         if shape.method == "POST" and not shape.inbound_webhook:
-            out["422"] += ["invalid_amount", "amount_exceeds_capturable", "amount_exceeds_refundable", "not_supported"]
+            out["422"] += [
+                "invalid_amount",
+                "amount_exceeds_capturable",
+                "amount_exceeds_refundable",
+                "not_supported",
+            ]
     if shape.idempotent:
         out["502"] = ["provider_unavailable"]
     out["500"] = ["internal_error"]
@@ -70,20 +75,27 @@ def codes_for(shape: Shape) -> dict[str, list[str]]:
 def responses_for(shape: Shape) -> dict[str, Any]:
     responses: dict[str, Any] = {}
     for status, codes in sorted(codes_for(shape).items()):
-        examples = {
-            code: {
-                "value": {
-                    "type": f"https://payhub.dev/problems/{code}",
-                    "title": code.replace("_", " ").capitalize(),
-                    "status": int(status),
-                    "code": code,
-                    "detail": "what went wrong, for a human",
-                }
+        responses |= problem_answer(status, codes)
+    return responses
+
+
+def problem_answer(status: str, codes: list[str]) -> dict[str, Any]:
+    """One documented problem+json answer: its codes in the description and one example each."""
+    examples = {
+        code: {
+            "value": {
+                "type": f"https://payhub.dev/problems/{code}",
+                "title": code.replace("_", " ").capitalize(),
+                "status": int(status),
+                "code": code,
+                "detail": "what went wrong, for a human",
             }
-            for code in codes
         }
-        responses[status] = {
+        for code in codes
+    }
+    return {
+        status: {
             "description": f"{_DESCRIPTIONS[status]}. Codes: {', '.join(f'`{c}`' for c in codes)}.",
             "content": {PROBLEM_MEDIA: {"schema": PROBLEM_REF, "examples": examples}},
         }
-    return responses
+    }
