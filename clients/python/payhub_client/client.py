@@ -84,9 +84,7 @@ class Payhub:
         """Every item of a cursor-paged list endpoint (e.g. ``payments.list_payments``)."""
         cursor: str | None = kwargs.pop("cursor", None)
         while True:
-            page = await self.call(endpoint, cursor=cursor, **kwargs) if cursor else await self.call(
-                endpoint, **kwargs
-            )
+            page = await self.call(endpoint, **({"cursor": cursor} if cursor else {}), **kwargs)
             for item in page.data:
                 yield item
             if not page.has_more or not page.next_cursor:

@@ -16,13 +16,22 @@ class Op(NamedTuple):
     operation_id: str
     model: type[Any]
     summary: str = ""
+    #: (status, code) answers particular to this operation, beyond the generic ones (problems.py)
+    problems: tuple[tuple[str, str], ...] = ()
 
+
+#: a card that cannot be (hub.services.payment_methods.validate_card)
+CARD_PROBLEMS = tuple(
+    ("422", c) for c in ("incorrect_number", "invalid_cvc", "invalid_expiry", "expired_card")
+)
 
 CATALOG: dict[tuple[str, str], Op] = {
     ("GET", "/health"): Op("getHealth", m.Health, "Liveness"),
     ("GET", "/ready"): Op("getReadiness", m.Health, "Readiness (the database answers)"),
     # payments
-    ("POST", "/v1/payments"): Op("createPayment", m.Payment, "Authorize (and capture) a payment"),
+    ("POST", "/v1/payments"): Op(
+        "createPayment", m.Payment, "Authorize (and capture) a payment", CARD_PROBLEMS
+    ),
     ("GET", "/v1/payments"): Op("listPayments", m.PaymentList, "List payments"),
     ("GET", "/v1/payments/{payment_id}"): Op("getPayment", m.Payment, "Read a payment"),
     ("POST", "/v1/payments/{payment_id}/capture"): Op("capturePayment", m.Payment, "Capture all or part"),
@@ -39,7 +48,9 @@ CATALOG: dict[tuple[str, str], Op] = {
     ("POST", "/v1/payouts"): Op("createPayout", m.Payout, "Send money to a bank account or card"),
     ("GET", "/v1/payouts"): Op("listPayouts", m.PayoutList, "List payouts"),
     ("GET", "/v1/payouts/{payout_id}"): Op("getPayout", m.Payout, "Read a payout"),
-    ("POST", "/v1/payment-methods"): Op("createPaymentMethod", m.PaymentMethod, "Tokenize a card"),
+    ("POST", "/v1/payment-methods"): Op(
+        "createPaymentMethod", m.PaymentMethod, "Tokenize a card", CARD_PROBLEMS
+    ),
     ("GET", "/v1/payment-methods/{pm_id}"): Op("getPaymentMethod", m.PaymentMethod, "Read a payment method"),
     ("DELETE", "/v1/payment-methods/{pm_id}"): Op(
         "deletePaymentMethod", m.PaymentMethod, "Delete a payment method (its card data is erased)"
@@ -72,7 +83,7 @@ CATALOG: dict[tuple[str, str], Op] = {
         "listWebhookDeliveryAttempts", m.WebhookDeliveryAttemptList, "Every attempt of a delivery"
     ),
     ("POST", "/v1/webhook-endpoints/{endpoint_id}/deliveries/{delivery_id}/redeliver"): Op(
-        "redeliverWebhookDelivery", m.WebhookDelivery, "Deliver again"
+        "redeliverWebhookDelivery", m.WebhookDelivery, "Deliver again", (("409", "delivery_in_progress"),)
     ),
     ("POST", "/v1/webhooks/{account_id}"): Op(
         "receiveProviderWebhook", m.Resource, "Inbound provider webhook (signed by the provider)"
@@ -93,7 +104,7 @@ CATALOG: dict[tuple[str, str], Op] = {
     ),
     ("GET", "/v1/admin/operations/{operation_id}"): Op("getOperation", m.Resource, "An operation"),
     ("POST", "/v1/admin/operations/{operation_id}/settle"): Op(
-        "settleOperation", m.Resource, "Settle an operation by hand"
+        "settleOperation", m.Resource, "Settle an operation by hand", (("409", "operation_resolved"),)
     ),
     ("POST", "/v1/admin/routing/explain"): Op(
         "explainRouting", m.Resource, "Which account a payment would take"

@@ -149,7 +149,7 @@ def _finish_operation(raw: dict[str, Any], route: _Route) -> dict[str, Any]:
     if example is not None and "requestBody" in done:
         for media in done["requestBody"].get("content", {}).values():
             media["example"] = example
-    responses = _success(route, op, idempotent) | responses_for(shape)
+    responses = _success(route, op, idempotent) | responses_for(shape, op.problems)
     if route.path == "/ready":
         responses |= problem_answer("503", ["not_ready"])
     done["responses"] = dict(sorted(responses.items()))

@@ -45,12 +45,13 @@ def codes_for(shape: Shape) -> dict[str, list[str]]:
         out["401"] = ["unauthorized"]
         out["403"] = ["forbidden"]
     if shape.inbound_webhook:
+        out["400"].append("invalid_payload")
         out["401"] = ["invalid_signature"]
         out["404"] = ["account_not_found", "not_found"]
     if shape.has_path_params:
         out.setdefault("404", ["not_found"])
     if shape.method in ("POST", "DELETE") and not shape.inbound_webhook:
-        out["409"] = ["invalid_state", "conflict", "operation_in_progress"]
+        out["409"] = ["invalid_state", "conflict", "operation_in_progress", "operation_unresolved"]
         if shape.idempotent:
             out["409"].append("idempotency_key_in_use")
     if shape.has_body or shape.inbound_webhook:
@@ -72,9 +73,12 @@ def codes_for(shape: Shape) -> dict[str, list[str]]:
     return out
 
 
-def responses_for(shape: Shape) -> dict[str, Any]:
+def responses_for(shape: Shape, particular: tuple[tuple[str, str], ...] = ()) -> dict[str, Any]:
+    by_status = codes_for(shape)
+    for status, code in particular:
+        by_status.setdefault(status, []).append(code)
     responses: dict[str, Any] = {}
-    for status, codes in sorted(codes_for(shape).items()):
+    for status, codes in sorted(by_status.items()):
         responses |= problem_answer(status, codes)
     return responses
 
