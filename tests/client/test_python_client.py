@@ -8,7 +8,15 @@ from typing import Any
 import httpx
 import pytest
 from payhub_client import IdempotencyKeyReused, InvalidRequest, InvalidState, NotFound, Payhub, payments
-from payhub_client.models import CaptureIn, Payment, PaymentCreate, PaymentStatus, Refund, RefundIn
+from payhub_client.models import (
+    CaptureIn,
+    ListPaymentsStatus,
+    Payment,
+    PaymentCreate,
+    PaymentStatus,
+    Refund,
+    RefundIn,
+)
 
 from tests.conftest import ADMIN_KEY
 
@@ -93,4 +101,7 @@ async def test_paging_walks_every_payment(harness: Any) -> None:
     async with _client(harness) as hub:
         made = {(await hub.create_payment(_payment(reference=f"page-{i}"))).id for i in range(5)}
         seen = [p.id async for p in hub.paginate(payments.list_payments, limit=2)]
+        captured = await hub.create_payment(_payment(capture="automatic"))
+        only = [p.id async for p in hub.list_payments(status=ListPaymentsStatus.CAPTURED, limit=1)]
     assert set(seen) == made and len(seen) == 5
+    assert only == [captured.id]

@@ -92,6 +92,24 @@ def _goes_through_idempotency(handler: HTTPRouteHandler) -> bool:
         return False
 
 
+def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """A query parameter is absent or a value, never JSON null: drop null from its schema."""
+    out = dict(schema)
+    for key in ("oneOf", "anyOf"):
+        if key in out:
+            rest = [s for s in out.pop(key) if s != {"type": "null"}]
+            if len(rest) == 1:
+                out |= rest[0]
+            else:
+                out[key] = rest
+    if isinstance(out.get("type"), list):
+        types = [t for t in out["type"] if t != "null"]
+        out["type"] = types[0] if len(types) == 1 else types
+    if "enum" in out:
+        out["enum"] = [v for v in out["enum"] if v is not None]
+    return out
+
+
 def _op_of(route: _Route) -> Op:
     known = CATALOG.get((route.method, route.path))
     if known is not None:
@@ -120,7 +138,11 @@ def _finish_operation(raw: dict[str, Any], route: _Route) -> dict[str, Any]:
     op = _op_of(route)
     idempotent = route.method == "POST" and _goes_through_idempotency(route.handler)
     secured = route.handler.opt.get("permission") is not None
-    params = [p for p in raw.get("parameters", []) if p.get("name", "").lower() != "idempotency-key"]
+    params = [
+        {**p, "schema": _without_null(p["schema"])} if p.get("in") == "query" and "schema" in p else p
+        for p in raw.get("parameters", [])
+        if p.get("name", "").lower() != "idempotency-key"
+    ]
     shape = Shape(
         method=route.method,
         secured=secured,

@@ -29,18 +29,10 @@ from .event_object import EventObject
 from .evidence_in import EvidenceIn
 from .failure import Failure
 from .health import Health
-from .list_disputes_status_type_1 import ListDisputesStatusType1
-from .list_disputes_status_type_2_type_1 import ListDisputesStatusType2Type1
-from .list_disputes_status_type_3_type_1 import ListDisputesStatusType3Type1
-from .list_operations_status_type_1 import ListOperationsStatusType1
-from .list_operations_status_type_2_type_1 import ListOperationsStatusType2Type1
-from .list_operations_status_type_3_type_1 import ListOperationsStatusType3Type1
-from .list_payments_status_type_1 import ListPaymentsStatusType1
-from .list_payments_status_type_2_type_1 import ListPaymentsStatusType2Type1
-from .list_payments_status_type_3_type_1 import ListPaymentsStatusType3Type1
-from .list_payouts_status_type_1 import ListPayoutsStatusType1
-from .list_payouts_status_type_2_type_1 import ListPayoutsStatusType2Type1
-from .list_payouts_status_type_3_type_1 import ListPayoutsStatusType3Type1
+from .list_disputes_status import ListDisputesStatus
+from .list_operations_status import ListOperationsStatus
+from .list_payments_status import ListPaymentsStatus
+from .list_payouts_status import ListPayoutsStatus
 from .operation import Operation
 from .operation_list import OperationList
 from .operation_object import OperationObject
@@ -123,18 +115,10 @@ __all__ = (
     "EvidenceIn",
     "Failure",
     "Health",
-    "ListDisputesStatusType1",
-    "ListDisputesStatusType2Type1",
-    "ListDisputesStatusType3Type1",
-    "ListOperationsStatusType1",
-    "ListOperationsStatusType2Type1",
-    "ListOperationsStatusType3Type1",
-    "ListPaymentsStatusType1",
-    "ListPaymentsStatusType2Type1",
-    "ListPaymentsStatusType3Type1",
-    "ListPayoutsStatusType1",
-    "ListPayoutsStatusType2Type1",
-    "ListPayoutsStatusType3Type1",
+    "ListDisputesStatus",
+    "ListOperationsStatus",
+    "ListPaymentsStatus",
+    "ListPayoutsStatus",
     "Operation",
     "OperationList",
     "OperationObject",

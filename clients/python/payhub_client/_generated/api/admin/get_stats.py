@@ -12,17 +12,12 @@ from ...types import UNSET, Response, Unset
 
 def _get_kwargs(
     *,
-    window: None | str | Unset = UNSET,
+    window: str | Unset = UNSET,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
 
-    json_window: None | str | Unset
-    if isinstance(window, Unset):
-        json_window = UNSET
-    else:
-        json_window = window
-    params["window"] = json_window
+    params["window"] = window
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -83,14 +78,14 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    window: None | str | Unset = UNSET,
+    window: str | Unset = UNSET,
 ) -> Response[Problem | Resource]:
     """Counters
 
      Needs an API key with the `admin` permission.
 
     Args:
-        window (None | str | Unset):
+        window (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -114,14 +109,14 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    window: None | str | Unset = UNSET,
+    window: str | Unset = UNSET,
 ) -> Problem | Resource | None:
     """Counters
 
      Needs an API key with the `admin` permission.
 
     Args:
-        window (None | str | Unset):
+        window (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -140,14 +135,14 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    window: None | str | Unset = UNSET,
+    window: str | Unset = UNSET,
 ) -> Response[Problem | Resource]:
     """Counters
 
      Needs an API key with the `admin` permission.
 
     Args:
-        window (None | str | Unset):
+        window (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -169,14 +164,14 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    window: None | str | Unset = UNSET,
+    window: str | Unset = UNSET,
 ) -> Problem | Resource | None:
     """Counters
 
      Needs an API key with the `admin` permission.
 
     Args:
-        window (None | str | Unset):
+        window (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

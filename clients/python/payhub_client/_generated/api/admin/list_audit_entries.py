@@ -13,86 +13,43 @@ from ...types import UNSET, Response, Unset
 
 def _get_kwargs(
     *,
-    actor: None | str | Unset = UNSET,
-    owner: None | str | Unset = UNSET,
-    action: None | str | Unset = UNSET,
-    resource_type: None | str | Unset = UNSET,
-    resource_id: None | str | Unset = UNSET,
-    success: bool | None | Unset = UNSET,
-    since: datetime.datetime | None | Unset = UNSET,
-    until: datetime.datetime | None | Unset = UNSET,
-    cursor: None | str | Unset = UNSET,
+    actor: str | Unset = UNSET,
+    owner: str | Unset = UNSET,
+    action: str | Unset = UNSET,
+    resource_type: str | Unset = UNSET,
+    resource_id: str | Unset = UNSET,
+    success: bool | Unset = UNSET,
+    since: datetime.datetime | Unset = UNSET,
+    until: datetime.datetime | Unset = UNSET,
+    cursor: str | Unset = UNSET,
     limit: int | Unset = 20,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
 
-    json_actor: None | str | Unset
-    if isinstance(actor, Unset):
-        json_actor = UNSET
-    else:
-        json_actor = actor
-    params["actor"] = json_actor
+    params["actor"] = actor
 
-    json_owner: None | str | Unset
-    if isinstance(owner, Unset):
-        json_owner = UNSET
-    else:
-        json_owner = owner
-    params["owner"] = json_owner
+    params["owner"] = owner
 
-    json_action: None | str | Unset
-    if isinstance(action, Unset):
-        json_action = UNSET
-    else:
-        json_action = action
-    params["action"] = json_action
+    params["action"] = action
 
-    json_resource_type: None | str | Unset
-    if isinstance(resource_type, Unset):
-        json_resource_type = UNSET
-    else:
-        json_resource_type = resource_type
-    params["resource_type"] = json_resource_type
+    params["resource_type"] = resource_type
 
-    json_resource_id: None | str | Unset
-    if isinstance(resource_id, Unset):
-        json_resource_id = UNSET
-    else:
-        json_resource_id = resource_id
-    params["resource_id"] = json_resource_id
+    params["resource_id"] = resource_id
 
-    json_success: bool | None | Unset
-    if isinstance(success, Unset):
-        json_success = UNSET
-    else:
-        json_success = success
-    params["success"] = json_success
+    params["success"] = success
 
-    json_since: None | str | Unset
-    if isinstance(since, Unset):
-        json_since = UNSET
-    elif isinstance(since, datetime.datetime):
+    json_since: str | Unset = UNSET
+    if not isinstance(since, Unset):
         json_since = since.isoformat()
-    else:
-        json_since = since
     params["since"] = json_since
 
-    json_until: None | str | Unset
-    if isinstance(until, Unset):
-        json_until = UNSET
-    elif isinstance(until, datetime.datetime):
+    json_until: str | Unset = UNSET
+    if not isinstance(until, Unset):
         json_until = until.isoformat()
-    else:
-        json_until = until
     params["until"] = json_until
 
-    json_cursor: None | str | Unset
-    if isinstance(cursor, Unset):
-        json_cursor = UNSET
-    else:
-        json_cursor = cursor
-    params["cursor"] = json_cursor
+    params["cursor"] = cursor
 
     params["limit"] = limit
 
@@ -155,15 +112,15 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    actor: None | str | Unset = UNSET,
-    owner: None | str | Unset = UNSET,
-    action: None | str | Unset = UNSET,
-    resource_type: None | str | Unset = UNSET,
-    resource_id: None | str | Unset = UNSET,
-    success: bool | None | Unset = UNSET,
-    since: datetime.datetime | None | Unset = UNSET,
-    until: datetime.datetime | None | Unset = UNSET,
-    cursor: None | str | Unset = UNSET,
+    actor: str | Unset = UNSET,
+    owner: str | Unset = UNSET,
+    action: str | Unset = UNSET,
+    resource_type: str | Unset = UNSET,
+    resource_id: str | Unset = UNSET,
+    success: bool | Unset = UNSET,
+    since: datetime.datetime | Unset = UNSET,
+    until: datetime.datetime | Unset = UNSET,
+    cursor: str | Unset = UNSET,
     limit: int | Unset = 20,
 ) -> Response[Problem | ResourceList]:
     """The audit log
@@ -171,15 +128,15 @@ def sync_detailed(
      Needs an API key with the `audit.read` permission.
 
     Args:
-        actor (None | str | Unset): API key id of the actor
-        owner (None | str | Unset):
-        action (None | str | Unset): exact, or a prefix with *: payment.*
-        resource_type (None | str | Unset):
-        resource_id (None | str | Unset):
-        success (bool | None | Unset):
-        since (datetime.datetime | None | Unset):
-        until (datetime.datetime | None | Unset):
-        cursor (None | str | Unset):
+        actor (str | Unset): API key id of the actor
+        owner (str | Unset):
+        action (str | Unset): exact, or a prefix with *: payment.*
+        resource_type (str | Unset):
+        resource_id (str | Unset):
+        success (bool | Unset):
+        since (datetime.datetime | Unset):
+        until (datetime.datetime | Unset):
+        cursor (str | Unset):
         limit (int | Unset):  Default: 20.
 
     Raises:
@@ -213,15 +170,15 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    actor: None | str | Unset = UNSET,
-    owner: None | str | Unset = UNSET,
-    action: None | str | Unset = UNSET,
-    resource_type: None | str | Unset = UNSET,
-    resource_id: None | str | Unset = UNSET,
-    success: bool | None | Unset = UNSET,
-    since: datetime.datetime | None | Unset = UNSET,
-    until: datetime.datetime | None | Unset = UNSET,
-    cursor: None | str | Unset = UNSET,
+    actor: str | Unset = UNSET,
+    owner: str | Unset = UNSET,
+    action: str | Unset = UNSET,
+    resource_type: str | Unset = UNSET,
+    resource_id: str | Unset = UNSET,
+    success: bool | Unset = UNSET,
+    since: datetime.datetime | Unset = UNSET,
+    until: datetime.datetime | Unset = UNSET,
+    cursor: str | Unset = UNSET,
     limit: int | Unset = 20,
 ) -> Problem | ResourceList | None:
     """The audit log
@@ -229,15 +186,15 @@ def sync(
      Needs an API key with the `audit.read` permission.
 
     Args:
-        actor (None | str | Unset): API key id of the actor
-        owner (None | str | Unset):
-        action (None | str | Unset): exact, or a prefix with *: payment.*
-        resource_type (None | str | Unset):
-        resource_id (None | str | Unset):
-        success (bool | None | Unset):
-        since (datetime.datetime | None | Unset):
-        until (datetime.datetime | None | Unset):
-        cursor (None | str | Unset):
+        actor (str | Unset): API key id of the actor
+        owner (str | Unset):
+        action (str | Unset): exact, or a prefix with *: payment.*
+        resource_type (str | Unset):
+        resource_id (str | Unset):
+        success (bool | Unset):
+        since (datetime.datetime | Unset):
+        until (datetime.datetime | Unset):
+        cursor (str | Unset):
         limit (int | Unset):  Default: 20.
 
     Raises:
@@ -266,15 +223,15 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    actor: None | str | Unset = UNSET,
-    owner: None | str | Unset = UNSET,
-    action: None | str | Unset = UNSET,
-    resource_type: None | str | Unset = UNSET,
-    resource_id: None | str | Unset = UNSET,
-    success: bool | None | Unset = UNSET,
-    since: datetime.datetime | None | Unset = UNSET,
-    until: datetime.datetime | None | Unset = UNSET,
-    cursor: None | str | Unset = UNSET,
+    actor: str | Unset = UNSET,
+    owner: str | Unset = UNSET,
+    action: str | Unset = UNSET,
+    resource_type: str | Unset = UNSET,
+    resource_id: str | Unset = UNSET,
+    success: bool | Unset = UNSET,
+    since: datetime.datetime | Unset = UNSET,
+    until: datetime.datetime | Unset = UNSET,
+    cursor: str | Unset = UNSET,
     limit: int | Unset = 20,
 ) -> Response[Problem | ResourceList]:
     """The audit log
@@ -282,15 +239,15 @@ async def asyncio_detailed(
      Needs an API key with the `audit.read` permission.
 
     Args:
-        actor (None | str | Unset): API key id of the actor
-        owner (None | str | Unset):
-        action (None | str | Unset): exact, or a prefix with *: payment.*
-        resource_type (None | str | Unset):
-        resource_id (None | str | Unset):
-        success (bool | None | Unset):
-        since (datetime.datetime | None | Unset):
-        until (datetime.datetime | None | Unset):
-        cursor (None | str | Unset):
+        actor (str | Unset): API key id of the actor
+        owner (str | Unset):
+        action (str | Unset): exact, or a prefix with *: payment.*
+        resource_type (str | Unset):
+        resource_id (str | Unset):
+        success (bool | Unset):
+        since (datetime.datetime | Unset):
+        until (datetime.datetime | Unset):
+        cursor (str | Unset):
         limit (int | Unset):  Default: 20.
 
     Raises:
@@ -322,15 +279,15 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    actor: None | str | Unset = UNSET,
-    owner: None | str | Unset = UNSET,
-    action: None | str | Unset = UNSET,
-    resource_type: None | str | Unset = UNSET,
-    resource_id: None | str | Unset = UNSET,
-    success: bool | None | Unset = UNSET,
-    since: datetime.datetime | None | Unset = UNSET,
-    until: datetime.datetime | None | Unset = UNSET,
-    cursor: None | str | Unset = UNSET,
+    actor: str | Unset = UNSET,
+    owner: str | Unset = UNSET,
+    action: str | Unset = UNSET,
+    resource_type: str | Unset = UNSET,
+    resource_id: str | Unset = UNSET,
+    success: bool | Unset = UNSET,
+    since: datetime.datetime | Unset = UNSET,
+    until: datetime.datetime | Unset = UNSET,
+    cursor: str | Unset = UNSET,
     limit: int | Unset = 20,
 ) -> Problem | ResourceList | None:
     """The audit log
@@ -338,15 +295,15 @@ async def asyncio(
      Needs an API key with the `audit.read` permission.
 
     Args:
-        actor (None | str | Unset): API key id of the actor
-        owner (None | str | Unset):
-        action (None | str | Unset): exact, or a prefix with *: payment.*
-        resource_type (None | str | Unset):
-        resource_id (None | str | Unset):
-        success (bool | None | Unset):
-        since (datetime.datetime | None | Unset):
-        until (datetime.datetime | None | Unset):
-        cursor (None | str | Unset):
+        actor (str | Unset): API key id of the actor
+        owner (str | Unset):
+        action (str | Unset): exact, or a prefix with *: payment.*
+        resource_type (str | Unset):
+        resource_id (str | Unset):
+        success (bool | Unset):
+        since (datetime.datetime | Unset):
+        until (datetime.datetime | Unset):
+        cursor (str | Unset):
         limit (int | Unset):  Default: 20.
 
     Raises:

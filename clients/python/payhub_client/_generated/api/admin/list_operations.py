@@ -5,9 +5,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.list_operations_status_type_1 import ListOperationsStatusType1
-from ...models.list_operations_status_type_2_type_1 import ListOperationsStatusType2Type1
-from ...models.list_operations_status_type_3_type_1 import ListOperationsStatusType3Type1
+from ...models.list_operations_status import ListOperationsStatus
 from ...models.operation_list import OperationList
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
@@ -15,44 +13,23 @@ from ...types import UNSET, Response, Unset
 
 def _get_kwargs(
     *,
-    status: ListOperationsStatusType1
-    | ListOperationsStatusType2Type1
-    | ListOperationsStatusType3Type1
-    | None
-    | Unset = UNSET,
-    account: None | str | Unset = UNSET,
-    cursor: None | str | Unset = UNSET,
+    status: ListOperationsStatus | Unset = UNSET,
+    account: str | Unset = UNSET,
+    cursor: str | Unset = UNSET,
     limit: int | Unset = 20,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
 
-    json_status: None | str | Unset
-    if isinstance(status, Unset):
-        json_status = UNSET
-    elif isinstance(status, ListOperationsStatusType1):
+    json_status: str | Unset = UNSET
+    if not isinstance(status, Unset):
         json_status = status.value
-    elif isinstance(status, ListOperationsStatusType2Type1):
-        json_status = status.value
-    elif isinstance(status, ListOperationsStatusType3Type1):
-        json_status = status.value
-    else:
-        json_status = status
+
     params["status"] = json_status
 
-    json_account: None | str | Unset
-    if isinstance(account, Unset):
-        json_account = UNSET
-    else:
-        json_account = account
-    params["account"] = json_account
+    params["account"] = account
 
-    json_cursor: None | str | Unset
-    if isinstance(cursor, Unset):
-        json_cursor = UNSET
-    else:
-        json_cursor = cursor
-    params["cursor"] = json_cursor
+    params["cursor"] = cursor
 
     params["limit"] = limit
 
@@ -115,13 +92,9 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    status: ListOperationsStatusType1
-    | ListOperationsStatusType2Type1
-    | ListOperationsStatusType3Type1
-    | None
-    | Unset = UNSET,
-    account: None | str | Unset = UNSET,
-    cursor: None | str | Unset = UNSET,
+    status: ListOperationsStatus | Unset = UNSET,
+    account: str | Unset = UNSET,
+    cursor: str | Unset = UNSET,
     limit: int | Unset = 20,
 ) -> Response[OperationList | Problem]:
     """Operations (e.g. needing review)
@@ -129,10 +102,9 @@ def sync_detailed(
      Needs an API key with the `admin` permission.
 
     Args:
-        status (ListOperationsStatusType1 | ListOperationsStatusType2Type1 |
-            ListOperationsStatusType3Type1 | None | Unset):
-        account (None | str | Unset):
-        cursor (None | str | Unset):
+        status (ListOperationsStatus | Unset):
+        account (str | Unset):
+        cursor (str | Unset):
         limit (int | Unset):  Default: 20.
 
     Raises:
@@ -160,13 +132,9 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    status: ListOperationsStatusType1
-    | ListOperationsStatusType2Type1
-    | ListOperationsStatusType3Type1
-    | None
-    | Unset = UNSET,
-    account: None | str | Unset = UNSET,
-    cursor: None | str | Unset = UNSET,
+    status: ListOperationsStatus | Unset = UNSET,
+    account: str | Unset = UNSET,
+    cursor: str | Unset = UNSET,
     limit: int | Unset = 20,
 ) -> OperationList | Problem | None:
     """Operations (e.g. needing review)
@@ -174,10 +142,9 @@ def sync(
      Needs an API key with the `admin` permission.
 
     Args:
-        status (ListOperationsStatusType1 | ListOperationsStatusType2Type1 |
-            ListOperationsStatusType3Type1 | None | Unset):
-        account (None | str | Unset):
-        cursor (None | str | Unset):
+        status (ListOperationsStatus | Unset):
+        account (str | Unset):
+        cursor (str | Unset):
         limit (int | Unset):  Default: 20.
 
     Raises:
@@ -200,13 +167,9 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    status: ListOperationsStatusType1
-    | ListOperationsStatusType2Type1
-    | ListOperationsStatusType3Type1
-    | None
-    | Unset = UNSET,
-    account: None | str | Unset = UNSET,
-    cursor: None | str | Unset = UNSET,
+    status: ListOperationsStatus | Unset = UNSET,
+    account: str | Unset = UNSET,
+    cursor: str | Unset = UNSET,
     limit: int | Unset = 20,
 ) -> Response[OperationList | Problem]:
     """Operations (e.g. needing review)
@@ -214,10 +177,9 @@ async def asyncio_detailed(
      Needs an API key with the `admin` permission.
 
     Args:
-        status (ListOperationsStatusType1 | ListOperationsStatusType2Type1 |
-            ListOperationsStatusType3Type1 | None | Unset):
-        account (None | str | Unset):
-        cursor (None | str | Unset):
+        status (ListOperationsStatus | Unset):
+        account (str | Unset):
+        cursor (str | Unset):
         limit (int | Unset):  Default: 20.
 
     Raises:
@@ -243,13 +205,9 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    status: ListOperationsStatusType1
-    | ListOperationsStatusType2Type1
-    | ListOperationsStatusType3Type1
-    | None
-    | Unset = UNSET,
-    account: None | str | Unset = UNSET,
-    cursor: None | str | Unset = UNSET,
+    status: ListOperationsStatus | Unset = UNSET,
+    account: str | Unset = UNSET,
+    cursor: str | Unset = UNSET,
     limit: int | Unset = 20,
 ) -> OperationList | Problem | None:
     """Operations (e.g. needing review)
@@ -257,10 +215,9 @@ async def asyncio(
      Needs an API key with the `admin` permission.
 
     Args:
-        status (ListOperationsStatusType1 | ListOperationsStatusType2Type1 |
-            ListOperationsStatusType3Type1 | None | Unset):
-        account (None | str | Unset):
-        cursor (None | str | Unset):
+        status (ListOperationsStatus | Unset):
+        account (str | Unset):
+        cursor (str | Unset):
         limit (int | Unset):  Default: 20.
 
     Raises:

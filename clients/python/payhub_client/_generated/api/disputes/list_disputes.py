@@ -6,63 +6,35 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.dispute_list import DisputeList
-from ...models.list_disputes_status_type_1 import ListDisputesStatusType1
-from ...models.list_disputes_status_type_2_type_1 import ListDisputesStatusType2Type1
-from ...models.list_disputes_status_type_3_type_1 import ListDisputesStatusType3Type1
+from ...models.list_disputes_status import ListDisputesStatus
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
-    cursor: None | str | Unset = UNSET,
+    cursor: str | Unset = UNSET,
     limit: int | Unset = 20,
-    status: ListDisputesStatusType1
-    | ListDisputesStatusType2Type1
-    | ListDisputesStatusType3Type1
-    | None
-    | Unset = UNSET,
-    payment: None | str | Unset = UNSET,
-    account: None | str | Unset = UNSET,
+    status: ListDisputesStatus | Unset = UNSET,
+    payment: str | Unset = UNSET,
+    account: str | Unset = UNSET,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
 
-    json_cursor: None | str | Unset
-    if isinstance(cursor, Unset):
-        json_cursor = UNSET
-    else:
-        json_cursor = cursor
-    params["cursor"] = json_cursor
+    params["cursor"] = cursor
 
     params["limit"] = limit
 
-    json_status: None | str | Unset
-    if isinstance(status, Unset):
-        json_status = UNSET
-    elif isinstance(status, ListDisputesStatusType1):
+    json_status: str | Unset = UNSET
+    if not isinstance(status, Unset):
         json_status = status.value
-    elif isinstance(status, ListDisputesStatusType2Type1):
-        json_status = status.value
-    elif isinstance(status, ListDisputesStatusType3Type1):
-        json_status = status.value
-    else:
-        json_status = status
+
     params["status"] = json_status
 
-    json_payment: None | str | Unset
-    if isinstance(payment, Unset):
-        json_payment = UNSET
-    else:
-        json_payment = payment
-    params["payment"] = json_payment
+    params["payment"] = payment
 
-    json_account: None | str | Unset
-    if isinstance(account, Unset):
-        json_account = UNSET
-    else:
-        json_account = account
-    params["account"] = json_account
+    params["account"] = account
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -123,27 +95,22 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    cursor: None | str | Unset = UNSET,
+    cursor: str | Unset = UNSET,
     limit: int | Unset = 20,
-    status: ListDisputesStatusType1
-    | ListDisputesStatusType2Type1
-    | ListDisputesStatusType3Type1
-    | None
-    | Unset = UNSET,
-    payment: None | str | Unset = UNSET,
-    account: None | str | Unset = UNSET,
+    status: ListDisputesStatus | Unset = UNSET,
+    payment: str | Unset = UNSET,
+    account: str | Unset = UNSET,
 ) -> Response[DisputeList | Problem]:
     """List disputes
 
      Needs an API key with the `read` permission.
 
     Args:
-        cursor (None | str | Unset):
+        cursor (str | Unset):
         limit (int | Unset):  Default: 20.
-        status (ListDisputesStatusType1 | ListDisputesStatusType2Type1 |
-            ListDisputesStatusType3Type1 | None | Unset):
-        payment (None | str | Unset):
-        account (None | str | Unset):
+        status (ListDisputesStatus | Unset):
+        payment (str | Unset):
+        account (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -171,27 +138,22 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    cursor: None | str | Unset = UNSET,
+    cursor: str | Unset = UNSET,
     limit: int | Unset = 20,
-    status: ListDisputesStatusType1
-    | ListDisputesStatusType2Type1
-    | ListDisputesStatusType3Type1
-    | None
-    | Unset = UNSET,
-    payment: None | str | Unset = UNSET,
-    account: None | str | Unset = UNSET,
+    status: ListDisputesStatus | Unset = UNSET,
+    payment: str | Unset = UNSET,
+    account: str | Unset = UNSET,
 ) -> DisputeList | Problem | None:
     """List disputes
 
      Needs an API key with the `read` permission.
 
     Args:
-        cursor (None | str | Unset):
+        cursor (str | Unset):
         limit (int | Unset):  Default: 20.
-        status (ListDisputesStatusType1 | ListDisputesStatusType2Type1 |
-            ListDisputesStatusType3Type1 | None | Unset):
-        payment (None | str | Unset):
-        account (None | str | Unset):
+        status (ListDisputesStatus | Unset):
+        payment (str | Unset):
+        account (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -214,27 +176,22 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    cursor: None | str | Unset = UNSET,
+    cursor: str | Unset = UNSET,
     limit: int | Unset = 20,
-    status: ListDisputesStatusType1
-    | ListDisputesStatusType2Type1
-    | ListDisputesStatusType3Type1
-    | None
-    | Unset = UNSET,
-    payment: None | str | Unset = UNSET,
-    account: None | str | Unset = UNSET,
+    status: ListDisputesStatus | Unset = UNSET,
+    payment: str | Unset = UNSET,
+    account: str | Unset = UNSET,
 ) -> Response[DisputeList | Problem]:
     """List disputes
 
      Needs an API key with the `read` permission.
 
     Args:
-        cursor (None | str | Unset):
+        cursor (str | Unset):
         limit (int | Unset):  Default: 20.
-        status (ListDisputesStatusType1 | ListDisputesStatusType2Type1 |
-            ListDisputesStatusType3Type1 | None | Unset):
-        payment (None | str | Unset):
-        account (None | str | Unset):
+        status (ListDisputesStatus | Unset):
+        payment (str | Unset):
+        account (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -260,27 +217,22 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    cursor: None | str | Unset = UNSET,
+    cursor: str | Unset = UNSET,
     limit: int | Unset = 20,
-    status: ListDisputesStatusType1
-    | ListDisputesStatusType2Type1
-    | ListDisputesStatusType3Type1
-    | None
-    | Unset = UNSET,
-    payment: None | str | Unset = UNSET,
-    account: None | str | Unset = UNSET,
+    status: ListDisputesStatus | Unset = UNSET,
+    payment: str | Unset = UNSET,
+    account: str | Unset = UNSET,
 ) -> DisputeList | Problem | None:
     """List disputes
 
      Needs an API key with the `read` permission.
 
     Args:
-        cursor (None | str | Unset):
+        cursor (str | Unset):
         limit (int | Unset):  Default: 20.
-        status (ListDisputesStatusType1 | ListDisputesStatusType2Type1 |
-            ListDisputesStatusType3Type1 | None | Unset):
-        payment (None | str | Unset):
-        account (None | str | Unset):
+        status (ListDisputesStatus | Unset):
+        payment (str | Unset):
+        account (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -12,36 +12,21 @@ from ...types import UNSET, Response, Unset
 
 def _get_kwargs(
     *,
-    cursor: None | str | Unset = UNSET,
+    cursor: str | Unset = UNSET,
     limit: int | Unset = 20,
-    type_: None | str | Unset = UNSET,
-    resource: None | str | Unset = UNSET,
+    type_: str | Unset = UNSET,
+    resource: str | Unset = UNSET,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
 
-    json_cursor: None | str | Unset
-    if isinstance(cursor, Unset):
-        json_cursor = UNSET
-    else:
-        json_cursor = cursor
-    params["cursor"] = json_cursor
+    params["cursor"] = cursor
 
     params["limit"] = limit
 
-    json_type_: None | str | Unset
-    if isinstance(type_, Unset):
-        json_type_ = UNSET
-    else:
-        json_type_ = type_
-    params["type"] = json_type_
+    params["type"] = type_
 
-    json_resource: None | str | Unset
-    if isinstance(resource, Unset):
-        json_resource = UNSET
-    else:
-        json_resource = resource
-    params["resource"] = json_resource
+    params["resource"] = resource
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -102,20 +87,20 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    cursor: None | str | Unset = UNSET,
+    cursor: str | Unset = UNSET,
     limit: int | Unset = 20,
-    type_: None | str | Unset = UNSET,
-    resource: None | str | Unset = UNSET,
+    type_: str | Unset = UNSET,
+    resource: str | Unset = UNSET,
 ) -> Response[EventList | Problem]:
     """The event feed
 
      Needs an API key with the `read` permission.
 
     Args:
-        cursor (None | str | Unset):
+        cursor (str | Unset):
         limit (int | Unset):  Default: 20.
-        type_ (None | str | Unset):
-        resource (None | str | Unset):
+        type_ (str | Unset):
+        resource (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -142,20 +127,20 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    cursor: None | str | Unset = UNSET,
+    cursor: str | Unset = UNSET,
     limit: int | Unset = 20,
-    type_: None | str | Unset = UNSET,
-    resource: None | str | Unset = UNSET,
+    type_: str | Unset = UNSET,
+    resource: str | Unset = UNSET,
 ) -> EventList | Problem | None:
     """The event feed
 
      Needs an API key with the `read` permission.
 
     Args:
-        cursor (None | str | Unset):
+        cursor (str | Unset):
         limit (int | Unset):  Default: 20.
-        type_ (None | str | Unset):
-        resource (None | str | Unset):
+        type_ (str | Unset):
+        resource (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -177,20 +162,20 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    cursor: None | str | Unset = UNSET,
+    cursor: str | Unset = UNSET,
     limit: int | Unset = 20,
-    type_: None | str | Unset = UNSET,
-    resource: None | str | Unset = UNSET,
+    type_: str | Unset = UNSET,
+    resource: str | Unset = UNSET,
 ) -> Response[EventList | Problem]:
     """The event feed
 
      Needs an API key with the `read` permission.
 
     Args:
-        cursor (None | str | Unset):
+        cursor (str | Unset):
         limit (int | Unset):  Default: 20.
-        type_ (None | str | Unset):
-        resource (None | str | Unset):
+        type_ (str | Unset):
+        resource (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -215,20 +200,20 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    cursor: None | str | Unset = UNSET,
+    cursor: str | Unset = UNSET,
     limit: int | Unset = 20,
-    type_: None | str | Unset = UNSET,
-    resource: None | str | Unset = UNSET,
+    type_: str | Unset = UNSET,
+    resource: str | Unset = UNSET,
 ) -> EventList | Problem | None:
     """The event feed
 
      Needs an API key with the `read` permission.
 
     Args:
-        cursor (None | str | Unset):
+        cursor (str | Unset):
         limit (int | Unset):  Default: 20.
-        type_ (None | str | Unset):
-        resource (None | str | Unset):
+        type_ (str | Unset):
+        resource (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

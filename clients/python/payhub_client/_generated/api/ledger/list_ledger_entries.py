@@ -13,54 +13,31 @@ from ...types import UNSET, Response, Unset
 
 def _get_kwargs(
     *,
-    account: None | str | Unset = UNSET,
-    resource: None | str | Unset = UNSET,
-    createdgte: datetime.datetime | None | Unset = UNSET,
-    createdlt: datetime.datetime | None | Unset = UNSET,
-    cursor: None | str | Unset = UNSET,
+    account: str | Unset = UNSET,
+    resource: str | Unset = UNSET,
+    createdgte: datetime.datetime | Unset = UNSET,
+    createdlt: datetime.datetime | Unset = UNSET,
+    cursor: str | Unset = UNSET,
     limit: int | Unset = 20,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
 
-    json_account: None | str | Unset
-    if isinstance(account, Unset):
-        json_account = UNSET
-    else:
-        json_account = account
-    params["account"] = json_account
+    params["account"] = account
 
-    json_resource: None | str | Unset
-    if isinstance(resource, Unset):
-        json_resource = UNSET
-    else:
-        json_resource = resource
-    params["resource"] = json_resource
+    params["resource"] = resource
 
-    json_createdgte: None | str | Unset
-    if isinstance(createdgte, Unset):
-        json_createdgte = UNSET
-    elif isinstance(createdgte, datetime.datetime):
+    json_createdgte: str | Unset = UNSET
+    if not isinstance(createdgte, Unset):
         json_createdgte = createdgte.isoformat()
-    else:
-        json_createdgte = createdgte
     params["created[gte]"] = json_createdgte
 
-    json_createdlt: None | str | Unset
-    if isinstance(createdlt, Unset):
-        json_createdlt = UNSET
-    elif isinstance(createdlt, datetime.datetime):
+    json_createdlt: str | Unset = UNSET
+    if not isinstance(createdlt, Unset):
         json_createdlt = createdlt.isoformat()
-    else:
-        json_createdlt = createdlt
     params["created[lt]"] = json_createdlt
 
-    json_cursor: None | str | Unset
-    if isinstance(cursor, Unset):
-        json_cursor = UNSET
-    else:
-        json_cursor = cursor
-    params["cursor"] = json_cursor
+    params["cursor"] = cursor
 
     params["limit"] = limit
 
@@ -123,11 +100,11 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    account: None | str | Unset = UNSET,
-    resource: None | str | Unset = UNSET,
-    createdgte: datetime.datetime | None | Unset = UNSET,
-    createdlt: datetime.datetime | None | Unset = UNSET,
-    cursor: None | str | Unset = UNSET,
+    account: str | Unset = UNSET,
+    resource: str | Unset = UNSET,
+    createdgte: datetime.datetime | Unset = UNSET,
+    createdlt: datetime.datetime | Unset = UNSET,
+    cursor: str | Unset = UNSET,
     limit: int | Unset = 20,
 ) -> Response[Problem | ResourceList]:
     """Ledger entries
@@ -135,11 +112,11 @@ def sync_detailed(
      Needs an API key with the `ledger.read` permission.
 
     Args:
-        account (None | str | Unset):
-        resource (None | str | Unset): a pay_ / re_ / po_ / dp_ id
-        createdgte (datetime.datetime | None | Unset):
-        createdlt (datetime.datetime | None | Unset):
-        cursor (None | str | Unset):
+        account (str | Unset):
+        resource (str | Unset): a pay_ / re_ / po_ / dp_ id
+        createdgte (datetime.datetime | Unset):
+        createdlt (datetime.datetime | Unset):
+        cursor (str | Unset):
         limit (int | Unset):  Default: 20.
 
     Raises:
@@ -169,11 +146,11 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    account: None | str | Unset = UNSET,
-    resource: None | str | Unset = UNSET,
-    createdgte: datetime.datetime | None | Unset = UNSET,
-    createdlt: datetime.datetime | None | Unset = UNSET,
-    cursor: None | str | Unset = UNSET,
+    account: str | Unset = UNSET,
+    resource: str | Unset = UNSET,
+    createdgte: datetime.datetime | Unset = UNSET,
+    createdlt: datetime.datetime | Unset = UNSET,
+    cursor: str | Unset = UNSET,
     limit: int | Unset = 20,
 ) -> Problem | ResourceList | None:
     """Ledger entries
@@ -181,11 +158,11 @@ def sync(
      Needs an API key with the `ledger.read` permission.
 
     Args:
-        account (None | str | Unset):
-        resource (None | str | Unset): a pay_ / re_ / po_ / dp_ id
-        createdgte (datetime.datetime | None | Unset):
-        createdlt (datetime.datetime | None | Unset):
-        cursor (None | str | Unset):
+        account (str | Unset):
+        resource (str | Unset): a pay_ / re_ / po_ / dp_ id
+        createdgte (datetime.datetime | Unset):
+        createdlt (datetime.datetime | Unset):
+        cursor (str | Unset):
         limit (int | Unset):  Default: 20.
 
     Raises:
@@ -210,11 +187,11 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    account: None | str | Unset = UNSET,
-    resource: None | str | Unset = UNSET,
-    createdgte: datetime.datetime | None | Unset = UNSET,
-    createdlt: datetime.datetime | None | Unset = UNSET,
-    cursor: None | str | Unset = UNSET,
+    account: str | Unset = UNSET,
+    resource: str | Unset = UNSET,
+    createdgte: datetime.datetime | Unset = UNSET,
+    createdlt: datetime.datetime | Unset = UNSET,
+    cursor: str | Unset = UNSET,
     limit: int | Unset = 20,
 ) -> Response[Problem | ResourceList]:
     """Ledger entries
@@ -222,11 +199,11 @@ async def asyncio_detailed(
      Needs an API key with the `ledger.read` permission.
 
     Args:
-        account (None | str | Unset):
-        resource (None | str | Unset): a pay_ / re_ / po_ / dp_ id
-        createdgte (datetime.datetime | None | Unset):
-        createdlt (datetime.datetime | None | Unset):
-        cursor (None | str | Unset):
+        account (str | Unset):
+        resource (str | Unset): a pay_ / re_ / po_ / dp_ id
+        createdgte (datetime.datetime | Unset):
+        createdlt (datetime.datetime | Unset):
+        cursor (str | Unset):
         limit (int | Unset):  Default: 20.
 
     Raises:
@@ -254,11 +231,11 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    account: None | str | Unset = UNSET,
-    resource: None | str | Unset = UNSET,
-    createdgte: datetime.datetime | None | Unset = UNSET,
-    createdlt: datetime.datetime | None | Unset = UNSET,
-    cursor: None | str | Unset = UNSET,
+    account: str | Unset = UNSET,
+    resource: str | Unset = UNSET,
+    createdgte: datetime.datetime | Unset = UNSET,
+    createdlt: datetime.datetime | Unset = UNSET,
+    cursor: str | Unset = UNSET,
     limit: int | Unset = 20,
 ) -> Problem | ResourceList | None:
     """Ledger entries
@@ -266,11 +243,11 @@ async def asyncio(
      Needs an API key with the `ledger.read` permission.
 
     Args:
-        account (None | str | Unset):
-        resource (None | str | Unset): a pay_ / re_ / po_ / dp_ id
-        createdgte (datetime.datetime | None | Unset):
-        createdlt (datetime.datetime | None | Unset):
-        cursor (None | str | Unset):
+        account (str | Unset):
+        resource (str | Unset): a pay_ / re_ / po_ / dp_ id
+        createdgte (datetime.datetime | Unset):
+        createdlt (datetime.datetime | Unset):
+        cursor (str | Unset):
         limit (int | Unset):  Default: 20.
 
     Raises:

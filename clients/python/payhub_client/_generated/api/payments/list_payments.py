@@ -6,9 +6,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.list_payments_status_type_1 import ListPaymentsStatusType1
-from ...models.list_payments_status_type_2_type_1 import ListPaymentsStatusType2Type1
-from ...models.list_payments_status_type_3_type_1 import ListPaymentsStatusType3Type1
+from ...models.list_payments_status import ListPaymentsStatus
 from ...models.payment_list import PaymentList
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
@@ -16,73 +14,39 @@ from ...types import UNSET, Response, Unset
 
 def _get_kwargs(
     *,
-    cursor: None | str | Unset = UNSET,
+    cursor: str | Unset = UNSET,
     limit: int | Unset = 20,
-    status: ListPaymentsStatusType1
-    | ListPaymentsStatusType2Type1
-    | ListPaymentsStatusType3Type1
-    | None
-    | Unset = UNSET,
-    account: None | str | Unset = UNSET,
-    reference: None | str | Unset = UNSET,
-    createdgte: datetime.datetime | None | Unset = UNSET,
-    createdlt: datetime.datetime | None | Unset = UNSET,
+    status: ListPaymentsStatus | Unset = UNSET,
+    account: str | Unset = UNSET,
+    reference: str | Unset = UNSET,
+    createdgte: datetime.datetime | Unset = UNSET,
+    createdlt: datetime.datetime | Unset = UNSET,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
 
-    json_cursor: None | str | Unset
-    if isinstance(cursor, Unset):
-        json_cursor = UNSET
-    else:
-        json_cursor = cursor
-    params["cursor"] = json_cursor
+    params["cursor"] = cursor
 
     params["limit"] = limit
 
-    json_status: None | str | Unset
-    if isinstance(status, Unset):
-        json_status = UNSET
-    elif isinstance(status, ListPaymentsStatusType1):
+    json_status: str | Unset = UNSET
+    if not isinstance(status, Unset):
         json_status = status.value
-    elif isinstance(status, ListPaymentsStatusType2Type1):
-        json_status = status.value
-    elif isinstance(status, ListPaymentsStatusType3Type1):
-        json_status = status.value
-    else:
-        json_status = status
+
     params["status"] = json_status
 
-    json_account: None | str | Unset
-    if isinstance(account, Unset):
-        json_account = UNSET
-    else:
-        json_account = account
-    params["account"] = json_account
+    params["account"] = account
 
-    json_reference: None | str | Unset
-    if isinstance(reference, Unset):
-        json_reference = UNSET
-    else:
-        json_reference = reference
-    params["reference"] = json_reference
+    params["reference"] = reference
 
-    json_createdgte: None | str | Unset
-    if isinstance(createdgte, Unset):
-        json_createdgte = UNSET
-    elif isinstance(createdgte, datetime.datetime):
+    json_createdgte: str | Unset = UNSET
+    if not isinstance(createdgte, Unset):
         json_createdgte = createdgte.isoformat()
-    else:
-        json_createdgte = createdgte
     params["created[gte]"] = json_createdgte
 
-    json_createdlt: None | str | Unset
-    if isinstance(createdlt, Unset):
-        json_createdlt = UNSET
-    elif isinstance(createdlt, datetime.datetime):
+    json_createdlt: str | Unset = UNSET
+    if not isinstance(createdlt, Unset):
         json_createdlt = createdlt.isoformat()
-    else:
-        json_createdlt = createdlt
     params["created[lt]"] = json_createdlt
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
@@ -144,31 +108,26 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    cursor: None | str | Unset = UNSET,
+    cursor: str | Unset = UNSET,
     limit: int | Unset = 20,
-    status: ListPaymentsStatusType1
-    | ListPaymentsStatusType2Type1
-    | ListPaymentsStatusType3Type1
-    | None
-    | Unset = UNSET,
-    account: None | str | Unset = UNSET,
-    reference: None | str | Unset = UNSET,
-    createdgte: datetime.datetime | None | Unset = UNSET,
-    createdlt: datetime.datetime | None | Unset = UNSET,
+    status: ListPaymentsStatus | Unset = UNSET,
+    account: str | Unset = UNSET,
+    reference: str | Unset = UNSET,
+    createdgte: datetime.datetime | Unset = UNSET,
+    createdlt: datetime.datetime | Unset = UNSET,
 ) -> Response[PaymentList | Problem]:
     """List payments
 
      Needs an API key with the `read` permission.
 
     Args:
-        cursor (None | str | Unset):
+        cursor (str | Unset):
         limit (int | Unset):  Default: 20.
-        status (ListPaymentsStatusType1 | ListPaymentsStatusType2Type1 |
-            ListPaymentsStatusType3Type1 | None | Unset):
-        account (None | str | Unset):
-        reference (None | str | Unset):
-        createdgte (datetime.datetime | None | Unset):
-        createdlt (datetime.datetime | None | Unset):
+        status (ListPaymentsStatus | Unset):
+        account (str | Unset):
+        reference (str | Unset):
+        createdgte (datetime.datetime | Unset):
+        createdlt (datetime.datetime | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -198,31 +157,26 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    cursor: None | str | Unset = UNSET,
+    cursor: str | Unset = UNSET,
     limit: int | Unset = 20,
-    status: ListPaymentsStatusType1
-    | ListPaymentsStatusType2Type1
-    | ListPaymentsStatusType3Type1
-    | None
-    | Unset = UNSET,
-    account: None | str | Unset = UNSET,
-    reference: None | str | Unset = UNSET,
-    createdgte: datetime.datetime | None | Unset = UNSET,
-    createdlt: datetime.datetime | None | Unset = UNSET,
+    status: ListPaymentsStatus | Unset = UNSET,
+    account: str | Unset = UNSET,
+    reference: str | Unset = UNSET,
+    createdgte: datetime.datetime | Unset = UNSET,
+    createdlt: datetime.datetime | Unset = UNSET,
 ) -> PaymentList | Problem | None:
     """List payments
 
      Needs an API key with the `read` permission.
 
     Args:
-        cursor (None | str | Unset):
+        cursor (str | Unset):
         limit (int | Unset):  Default: 20.
-        status (ListPaymentsStatusType1 | ListPaymentsStatusType2Type1 |
-            ListPaymentsStatusType3Type1 | None | Unset):
-        account (None | str | Unset):
-        reference (None | str | Unset):
-        createdgte (datetime.datetime | None | Unset):
-        createdlt (datetime.datetime | None | Unset):
+        status (ListPaymentsStatus | Unset):
+        account (str | Unset):
+        reference (str | Unset):
+        createdgte (datetime.datetime | Unset):
+        createdlt (datetime.datetime | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -247,31 +201,26 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    cursor: None | str | Unset = UNSET,
+    cursor: str | Unset = UNSET,
     limit: int | Unset = 20,
-    status: ListPaymentsStatusType1
-    | ListPaymentsStatusType2Type1
-    | ListPaymentsStatusType3Type1
-    | None
-    | Unset = UNSET,
-    account: None | str | Unset = UNSET,
-    reference: None | str | Unset = UNSET,
-    createdgte: datetime.datetime | None | Unset = UNSET,
-    createdlt: datetime.datetime | None | Unset = UNSET,
+    status: ListPaymentsStatus | Unset = UNSET,
+    account: str | Unset = UNSET,
+    reference: str | Unset = UNSET,
+    createdgte: datetime.datetime | Unset = UNSET,
+    createdlt: datetime.datetime | Unset = UNSET,
 ) -> Response[PaymentList | Problem]:
     """List payments
 
      Needs an API key with the `read` permission.
 
     Args:
-        cursor (None | str | Unset):
+        cursor (str | Unset):
         limit (int | Unset):  Default: 20.
-        status (ListPaymentsStatusType1 | ListPaymentsStatusType2Type1 |
-            ListPaymentsStatusType3Type1 | None | Unset):
-        account (None | str | Unset):
-        reference (None | str | Unset):
-        createdgte (datetime.datetime | None | Unset):
-        createdlt (datetime.datetime | None | Unset):
+        status (ListPaymentsStatus | Unset):
+        account (str | Unset):
+        reference (str | Unset):
+        createdgte (datetime.datetime | Unset):
+        createdlt (datetime.datetime | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -299,31 +248,26 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    cursor: None | str | Unset = UNSET,
+    cursor: str | Unset = UNSET,
     limit: int | Unset = 20,
-    status: ListPaymentsStatusType1
-    | ListPaymentsStatusType2Type1
-    | ListPaymentsStatusType3Type1
-    | None
-    | Unset = UNSET,
-    account: None | str | Unset = UNSET,
-    reference: None | str | Unset = UNSET,
-    createdgte: datetime.datetime | None | Unset = UNSET,
-    createdlt: datetime.datetime | None | Unset = UNSET,
+    status: ListPaymentsStatus | Unset = UNSET,
+    account: str | Unset = UNSET,
+    reference: str | Unset = UNSET,
+    createdgte: datetime.datetime | Unset = UNSET,
+    createdlt: datetime.datetime | Unset = UNSET,
 ) -> PaymentList | Problem | None:
     """List payments
 
      Needs an API key with the `read` permission.
 
     Args:
-        cursor (None | str | Unset):
+        cursor (str | Unset):
         limit (int | Unset):  Default: 20.
-        status (ListPaymentsStatusType1 | ListPaymentsStatusType2Type1 |
-            ListPaymentsStatusType3Type1 | None | Unset):
-        account (None | str | Unset):
-        reference (None | str | Unset):
-        createdgte (datetime.datetime | None | Unset):
-        createdlt (datetime.datetime | None | Unset):
+        status (ListPaymentsStatus | Unset):
+        account (str | Unset):
+        reference (str | Unset):
+        createdgte (datetime.datetime | Unset):
+        createdlt (datetime.datetime | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -14,28 +14,18 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     endpoint_id: str,
     *,
-    cursor: None | str | Unset = UNSET,
+    cursor: str | Unset = UNSET,
     limit: int | Unset = 20,
-    status: None | str | Unset = UNSET,
+    status: str | Unset = UNSET,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
 
-    json_cursor: None | str | Unset
-    if isinstance(cursor, Unset):
-        json_cursor = UNSET
-    else:
-        json_cursor = cursor
-    params["cursor"] = json_cursor
+    params["cursor"] = cursor
 
     params["limit"] = limit
 
-    json_status: None | str | Unset
-    if isinstance(status, Unset):
-        json_status = UNSET
-    else:
-        json_status = status
-    params["status"] = json_status
+    params["status"] = status
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -104,9 +94,9 @@ def sync_detailed(
     endpoint_id: str,
     *,
     client: AuthenticatedClient,
-    cursor: None | str | Unset = UNSET,
+    cursor: str | Unset = UNSET,
     limit: int | Unset = 20,
-    status: None | str | Unset = UNSET,
+    status: str | Unset = UNSET,
 ) -> Response[Problem | WebhookDeliveryList]:
     """Deliveries to an endpoint
 
@@ -114,9 +104,9 @@ def sync_detailed(
 
     Args:
         endpoint_id (str):
-        cursor (None | str | Unset):
+        cursor (str | Unset):
         limit (int | Unset):  Default: 20.
-        status (None | str | Unset):
+        status (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -144,9 +134,9 @@ def sync(
     endpoint_id: str,
     *,
     client: AuthenticatedClient,
-    cursor: None | str | Unset = UNSET,
+    cursor: str | Unset = UNSET,
     limit: int | Unset = 20,
-    status: None | str | Unset = UNSET,
+    status: str | Unset = UNSET,
 ) -> Problem | WebhookDeliveryList | None:
     """Deliveries to an endpoint
 
@@ -154,9 +144,9 @@ def sync(
 
     Args:
         endpoint_id (str):
-        cursor (None | str | Unset):
+        cursor (str | Unset):
         limit (int | Unset):  Default: 20.
-        status (None | str | Unset):
+        status (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -179,9 +169,9 @@ async def asyncio_detailed(
     endpoint_id: str,
     *,
     client: AuthenticatedClient,
-    cursor: None | str | Unset = UNSET,
+    cursor: str | Unset = UNSET,
     limit: int | Unset = 20,
-    status: None | str | Unset = UNSET,
+    status: str | Unset = UNSET,
 ) -> Response[Problem | WebhookDeliveryList]:
     """Deliveries to an endpoint
 
@@ -189,9 +179,9 @@ async def asyncio_detailed(
 
     Args:
         endpoint_id (str):
-        cursor (None | str | Unset):
+        cursor (str | Unset):
         limit (int | Unset):  Default: 20.
-        status (None | str | Unset):
+        status (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -217,9 +207,9 @@ async def asyncio(
     endpoint_id: str,
     *,
     client: AuthenticatedClient,
-    cursor: None | str | Unset = UNSET,
+    cursor: str | Unset = UNSET,
     limit: int | Unset = 20,
-    status: None | str | Unset = UNSET,
+    status: str | Unset = UNSET,
 ) -> Problem | WebhookDeliveryList | None:
     """Deliveries to an endpoint
 
@@ -227,9 +217,9 @@ async def asyncio(
 
     Args:
         endpoint_id (str):
-        cursor (None | str | Unset):
+        cursor (str | Unset):
         limit (int | Unset):  Default: 20.
-        status (None | str | Unset):
+        status (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -12,18 +12,13 @@ from ...types import UNSET, Response, Unset
 
 def _get_kwargs(
     *,
-    cursor: None | str | Unset = UNSET,
+    cursor: str | Unset = UNSET,
     limit: int | Unset = 20,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
 
-    json_cursor: None | str | Unset
-    if isinstance(cursor, Unset):
-        json_cursor = UNSET
-    else:
-        json_cursor = cursor
-    params["cursor"] = json_cursor
+    params["cursor"] = cursor
 
     params["limit"] = limit
 
@@ -86,7 +81,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    cursor: None | str | Unset = UNSET,
+    cursor: str | Unset = UNSET,
     limit: int | Unset = 20,
 ) -> Response[Problem | WebhookEndpointList]:
     """List endpoints
@@ -94,7 +89,7 @@ def sync_detailed(
      Needs an API key with the `read` permission.
 
     Args:
-        cursor (None | str | Unset):
+        cursor (str | Unset):
         limit (int | Unset):  Default: 20.
 
     Raises:
@@ -120,7 +115,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    cursor: None | str | Unset = UNSET,
+    cursor: str | Unset = UNSET,
     limit: int | Unset = 20,
 ) -> Problem | WebhookEndpointList | None:
     """List endpoints
@@ -128,7 +123,7 @@ def sync(
      Needs an API key with the `read` permission.
 
     Args:
-        cursor (None | str | Unset):
+        cursor (str | Unset):
         limit (int | Unset):  Default: 20.
 
     Raises:
@@ -149,7 +144,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    cursor: None | str | Unset = UNSET,
+    cursor: str | Unset = UNSET,
     limit: int | Unset = 20,
 ) -> Response[Problem | WebhookEndpointList]:
     """List endpoints
@@ -157,7 +152,7 @@ async def asyncio_detailed(
      Needs an API key with the `read` permission.
 
     Args:
-        cursor (None | str | Unset):
+        cursor (str | Unset):
         limit (int | Unset):  Default: 20.
 
     Raises:
@@ -181,7 +176,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    cursor: None | str | Unset = UNSET,
+    cursor: str | Unset = UNSET,
     limit: int | Unset = 20,
 ) -> Problem | WebhookEndpointList | None:
     """List endpoints
@@ -189,7 +184,7 @@ async def asyncio(
      Needs an API key with the `read` permission.
 
     Args:
-        cursor (None | str | Unset):
+        cursor (str | Unset):
         limit (int | Unset):  Default: 20.
 
     Raises:

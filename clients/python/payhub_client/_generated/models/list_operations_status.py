@@ -1,7 +1,7 @@
 from enum import StrEnum
 
 
-class ListOperationsStatusType1(StrEnum):
+class ListOperationsStatus(StrEnum):
     PENDING = "pending"
     REQUIRES_REVIEW = "requires_review"
     UNKNOWN = "unknown"

@@ -1,7 +1,7 @@
 from enum import StrEnum
 
 
-class ListPaymentsStatusType2Type1(StrEnum):
+class ListPaymentsStatus(StrEnum):
     AUTHORIZED = "authorized"
     CAPTURED = "captured"
     FAILED = "failed"

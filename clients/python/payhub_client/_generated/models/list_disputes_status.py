@@ -1,7 +1,7 @@
 from enum import StrEnum
 
 
-class ListDisputesStatusType1(StrEnum):
+class ListDisputesStatus(StrEnum):
     ACCEPTED = "accepted"
     INQUIRY = "inquiry"
     LOST = "lost"

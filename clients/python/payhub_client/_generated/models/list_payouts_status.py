@@ -1,7 +1,7 @@
 from enum import StrEnum
 
 
-class ListPayoutsStatusType1(StrEnum):
+class ListPayoutsStatus(StrEnum):
     FAILED = "failed"
     PROCESSING = "processing"
     RETURNED = "returned"
