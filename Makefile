@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install services lint typecheck check bench clean
+.PHONY: run test install services lint typecheck check bench clean client
 
 $(VENV)/bin/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) (Python >= 3.11)"; exit 1; }
@@ -14,6 +14,7 @@ $(VENV)/bin/python:
 $(STAMP): pyproject.toml | $(VENV)/bin/python
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet -e '.[dev,aws,otel,events]' --config-settings editable_mode=compat
+	$(PIP) install --quiet -e clients/python --config-settings editable_mode=compat
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -38,6 +39,12 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
+
+## make client: regenerate clients/python from the OpenAPI document (docs/api.md)
+client: $(STAMP)
+	$(PY) -m hub.api.openapi > clients/python/openapi.json
+	cd clients/python && PATH="$(abspath $(VENV))/bin:$$PATH" openapi-python-client generate --path openapi.json \
+		--meta none --output-path payhub_client/_generated --overwrite --fail-on-warning --config generator.yaml
 
 bench: $(STAMP) services
 	$(PY) -m benchmarks.run

@@ -10,7 +10,6 @@ from litestar import Litestar
 from litestar.config.app import AppConfig
 from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import JsonRenderPlugin, ScalarRenderPlugin, SwaggerRenderPlugin
 
 from hub.api.admin import AdminController
 from hub.api.audit import AuditController
@@ -20,6 +19,7 @@ from hub.api.disputes import DisputeController
 from hub.api.events import EventController
 from hub.api.health import health, ready
 from hub.api.ledger import LedgerController
+from hub.api.openapi.serve import DocumentJson, DocumentScalar, DocumentSwagger
 from hub.api.payment_methods import PaymentMethodController
 from hub.api.payments import PaymentController
 from hub.api.payouts import PayoutController
@@ -29,6 +29,7 @@ from hub.api.review import OperationReviewController
 from hub.api.routing import explain_routing
 from hub.api.simulator_pages import simulator_pages
 from hub.api.stats import admin_stats, metrics
+from hub.api.strict_body import strict_body
 from hub.api.webhook_endpoints import WebhookEndpointController
 from hub.api.webhooks import receive_webhook
 from hub.domain.errors import ProblemError
@@ -77,6 +78,7 @@ def create_app(hub: Hub, *, manage_lifecycle: bool = True) -> Litestar:
             receive_webhook,
         ],
         guards=[require_permission],
+        before_request=strict_body,  # types exactly as documented; undecodable bodies are 400 invalid_json
         middleware=[problem_redaction_middleware, audit_middleware],
         exception_handlers={
             ProblemError: on_problem,
@@ -92,9 +94,9 @@ def create_app(hub: Hub, *, manage_lifecycle: bool = True) -> Litestar:
             path="/schema",
             description="One payments API for many providers.",
             render_plugins=[
-                JsonRenderPlugin(path=["/", "/openapi.json"]),
-                ScalarRenderPlugin(path="/docs"),
-                SwaggerRenderPlugin(path="/swagger"),
+                DocumentJson(path=["/", "/openapi.json"]),  # the finished document: hub/api/openapi
+                DocumentScalar(path="/docs"),
+                DocumentSwagger(path="/swagger"),
             ],
         ),
         request_max_body_size=1024 * 1024,

@@ -1,0 +1,291 @@
+import datetime
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.list_payments_status import ListPaymentsStatus
+from ...models.payment_list import PaymentList
+from ...models.problem import Problem
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    *,
+    cursor: str | Unset = UNSET,
+    limit: int | Unset = 20,
+    status: ListPaymentsStatus | Unset = UNSET,
+    account: str | Unset = UNSET,
+    reference: str | Unset = UNSET,
+    createdgte: datetime.datetime | Unset = UNSET,
+    createdlt: datetime.datetime | Unset = UNSET,
+) -> dict[str, Any]:
+
+    params: dict[str, Any] = {}
+
+    params["cursor"] = cursor
+
+    params["limit"] = limit
+
+    json_status: str | Unset = UNSET
+    if not isinstance(status, Unset):
+        json_status = status.value
+
+    params["status"] = json_status
+
+    params["account"] = account
+
+    params["reference"] = reference
+
+    json_createdgte: str | Unset = UNSET
+    if not isinstance(createdgte, Unset):
+        json_createdgte = createdgte.isoformat()
+    params["created[gte]"] = json_createdgte
+
+    json_createdlt: str | Unset = UNSET
+    if not isinstance(createdlt, Unset):
+        json_createdlt = createdlt.isoformat()
+    params["created[lt]"] = json_createdlt
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/v1/payments",
+        "params": params,
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> PaymentList | Problem | None:
+    if response.status_code == 200:
+        response_200 = PaymentList.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 500:
+        response_500 = Problem.from_dict(response.json())
+
+        return response_500
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[PaymentList | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    cursor: str | Unset = UNSET,
+    limit: int | Unset = 20,
+    status: ListPaymentsStatus | Unset = UNSET,
+    account: str | Unset = UNSET,
+    reference: str | Unset = UNSET,
+    createdgte: datetime.datetime | Unset = UNSET,
+    createdlt: datetime.datetime | Unset = UNSET,
+) -> Response[PaymentList | Problem]:
+    """List payments
+
+     Needs an API key with the `read` permission.
+
+    Args:
+        cursor (str | Unset):
+        limit (int | Unset):  Default: 20.
+        status (ListPaymentsStatus | Unset):
+        account (str | Unset):
+        reference (str | Unset):
+        createdgte (datetime.datetime | Unset):
+        createdlt (datetime.datetime | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[PaymentList | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        cursor=cursor,
+        limit=limit,
+        status=status,
+        account=account,
+        reference=reference,
+        createdgte=createdgte,
+        createdlt=createdlt,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    cursor: str | Unset = UNSET,
+    limit: int | Unset = 20,
+    status: ListPaymentsStatus | Unset = UNSET,
+    account: str | Unset = UNSET,
+    reference: str | Unset = UNSET,
+    createdgte: datetime.datetime | Unset = UNSET,
+    createdlt: datetime.datetime | Unset = UNSET,
+) -> PaymentList | Problem | None:
+    """List payments
+
+     Needs an API key with the `read` permission.
+
+    Args:
+        cursor (str | Unset):
+        limit (int | Unset):  Default: 20.
+        status (ListPaymentsStatus | Unset):
+        account (str | Unset):
+        reference (str | Unset):
+        createdgte (datetime.datetime | Unset):
+        createdlt (datetime.datetime | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        PaymentList | Problem
+    """
+
+    return sync_detailed(
+        client=client,
+        cursor=cursor,
+        limit=limit,
+        status=status,
+        account=account,
+        reference=reference,
+        createdgte=createdgte,
+        createdlt=createdlt,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    cursor: str | Unset = UNSET,
+    limit: int | Unset = 20,
+    status: ListPaymentsStatus | Unset = UNSET,
+    account: str | Unset = UNSET,
+    reference: str | Unset = UNSET,
+    createdgte: datetime.datetime | Unset = UNSET,
+    createdlt: datetime.datetime | Unset = UNSET,
+) -> Response[PaymentList | Problem]:
+    """List payments
+
+     Needs an API key with the `read` permission.
+
+    Args:
+        cursor (str | Unset):
+        limit (int | Unset):  Default: 20.
+        status (ListPaymentsStatus | Unset):
+        account (str | Unset):
+        reference (str | Unset):
+        createdgte (datetime.datetime | Unset):
+        createdlt (datetime.datetime | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[PaymentList | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        cursor=cursor,
+        limit=limit,
+        status=status,
+        account=account,
+        reference=reference,
+        createdgte=createdgte,
+        createdlt=createdlt,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    cursor: str | Unset = UNSET,
+    limit: int | Unset = 20,
+    status: ListPaymentsStatus | Unset = UNSET,
+    account: str | Unset = UNSET,
+    reference: str | Unset = UNSET,
+    createdgte: datetime.datetime | Unset = UNSET,
+    createdlt: datetime.datetime | Unset = UNSET,
+) -> PaymentList | Problem | None:
+    """List payments
+
+     Needs an API key with the `read` permission.
+
+    Args:
+        cursor (str | Unset):
+        limit (int | Unset):  Default: 20.
+        status (ListPaymentsStatus | Unset):
+        account (str | Unset):
+        reference (str | Unset):
+        createdgte (datetime.datetime | Unset):
+        createdlt (datetime.datetime | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        PaymentList | Problem
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            cursor=cursor,
+            limit=limit,
+            status=status,
+            account=account,
+            reference=reference,
+            createdgte=createdgte,
+            createdlt=createdlt,
+        )
+    ).parsed

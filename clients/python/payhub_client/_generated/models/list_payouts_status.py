@@ -1,0 +1,11 @@
+from enum import StrEnum
+
+
+class ListPayoutsStatus(StrEnum):
+    FAILED = "failed"
+    PROCESSING = "processing"
+    RETURNED = "returned"
+    SUCCEEDED = "succeeded"
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -1,0 +1,1 @@
+"""The OpenAPI document: response models, operation catalog, problem answers, the builder."""
