@@ -619,6 +619,7 @@ def notification_event(item: m.NotificationItem, *, merchant_account: str | None
                 provider_code=code,
             ),
             summary=summary,
+            after_success=failed_reason is not None,
         )
     refund_id = (
         reference if kind is OperationKind.REFUND and reference and reference.startswith("re_") else None

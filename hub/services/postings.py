@@ -209,15 +209,33 @@ async def payment_moved(
     *, now: dt.datetime,
 ) -> None:  # fmt: skip
     """``payment`` (as it was) is being updated with ``values`` by operation ``op``: post what
-    moved — the increase of ``amount_captured`` and of ``amount_refunded``."""
+    moved — the increase of ``amount_captured`` and of ``amount_refunded``; a decrease (news
+    of a failure after success: hub.services.reversals) posts the reversal of that movement as
+    an ``adjustment`` on the same resource."""
     captured = values.get("amount_captured", payment["amount_captured"]) - payment["amount_captured"]
     if captured > 0:
         await capture(conn, payment=payment, amount=captured, cause=f"{op['id']}:capture", now=now)
+    elif captured < 0:
+        lines = ledger.transfer(
+            ledger.provider(payment["account_id"]), "sales", payment["currency"], -captured
+        )
+        await adjustment(
+            conn, lines=ledger.reversal(lines), cause=f"{op['id']}:capture:reversed",
+            resource=payment["id"], now=now,
+        )  # fmt: skip
     refunded = values.get("amount_refunded", payment["amount_refunded"]) - payment["amount_refunded"]
     if refunded > 0:
         await refund(
             conn, payment=payment, refund_id=op["refund_id"] or op["id"], amount=refunded,
             cause=f"{op['id']}:refund", now=now,
+        )  # fmt: skip
+    elif refunded < 0:
+        lines = ledger.transfer(
+            "refunds", ledger.provider(payment["account_id"]), payment["currency"], -refunded
+        )
+        await adjustment(
+            conn, lines=ledger.reversal(lines), cause=f"{op['id']}:refund:reversed",
+            resource=op["refund_id"] or op["id"], now=now,
         )  # fmt: skip
 
 
