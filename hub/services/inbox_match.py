@@ -170,10 +170,12 @@ def _verdict(op: Row, ops: list[Row], outcome: Outcome) -> Decision:
     if status in _CERTAIN:
         if outcome.status == OutcomeStatus.RETURNED and op["resource_kind"] == ResourceKind.PAYOUT:
             return Decision(status=PROCESSED, operation=op, apply=outcome)
-        if outcome.after_success and outcome.status == OutcomeStatus.FAILED and status == OpStatus.SUCCEEDED:
-            return Decision(  # hub.services.reversals: corrected, evented, flagged for review
-                status=PROCESSED, note=f"{op['id']} failed after it succeeded: review it", operation=op,
-                apply=outcome,
+        if outcome.supersedes and outcome.status in (OutcomeStatus.SUCCEEDED, OutcomeStatus.FAILED):
+            return Decision(  # hub.services.reversals: corrected, evented (a failure flagged for review)
+                status=PROCESSED,
+                note=f"{op['id']} is now {outcome.status.value} (news after it was {status})"
+                + (": review it" if outcome.status == OutcomeStatus.FAILED else ""),
+                operation=op, apply=outcome,
             )  # fmt: skip
         note = f"operation {op['id']} is already {status}; nothing to apply"
         if (status == OpStatus.SUCCEEDED) != (outcome.status == OutcomeStatus.SUCCEEDED):
@@ -231,17 +233,15 @@ def _without_operation(resource: Row, ops: list[Row], event: ProviderEvent, outc
             return Decision(
                 status=PROCESSED, note=f"{resource['id']} is already {resource['status']}; nothing to apply"
             )
-    if event.kind == K.CAPTURE and outcome.after_success and outcome.status == OutcomeStatus.FAILED:
-        # a purchase's capture failed after it succeeded (automatic capture: the hub made no
-        # capture; its authorization captured): news about that authorization
+    if event.kind == K.CAPTURE and outcome.supersedes and resource.get("capture_mode") == "automatic":
+        # a purchase's capture failed after it succeeded, or was re-captured after that (the hub
+        # made no capture; its authorization captured): news about that authorization
         auth = [o for o in ops if o["kind"] in _AUTH and o["status"] == OpStatus.SUCCEEDED]
-        if auth and resource.get("capture_mode") == "automatic" and resource["amount_captured"] > 0:
+        if auth:
             return Decision(
-                status=PROCESSED, note="the purchase's capture failed after it succeeded: review it",
+                status=PROCESSED, note=f"the purchase's capture is now {outcome.status.value}",
                 operation=auth[-1], apply=outcome,
             )  # fmt: skip
-        if auth and resource["amount_captured"] == 0:
-            return Decision(status=PROCESSED, note="nothing captured: the failed capture changes nothing")
     return Decision(
         status=RETRY, note=f"no {event.kind.value} operation on {resource['id']} matches this event yet"
     )

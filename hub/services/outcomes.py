@@ -156,11 +156,12 @@ async def _apply_payment(
         current_op["status"] in (OpStatus.SUCCEEDED, OpStatus.FAILED)
         and current_op["resolved_at"] is not None
     ):
-        if outcome.after_success and outcome.status == OutcomeStatus.FAILED:
-            # a failure after success (Adyen CAPTURE_FAILED, ...): corrected, evented, flagged
+        if outcome.supersedes and outcome.status in (OutcomeStatus.FAILED, OutcomeStatus.SUCCEEDED):
+            # a failure after success (Adyen CAPTURE_FAILED, ...) or a success after it (a
+            # re-capture): corrected and evented by hub.services.reversals
             before = payment["status"]
-            payment, undone = await reversals.undo_success(conn, current_op, payment, outcome, now=now)
-            return Applied(resource=payment, changed=payment["status"] != before, operation_status=undone)
+            payment, now_status = await reversals.supersede(conn, current_op, payment, outcome, now=now)
+            return Applied(resource=payment, changed=payment["status"] != before, operation_status=now_status)
         # already certain: late or duplicate news never moves anything
         return Applied(resource=payment, changed=False, operation_status=OpStatus(current_op["status"]))
 

@@ -2,7 +2,7 @@
 payment cannot take. Never a log line only (issue 13, gap 5).
 
 *A failure after success* is provider news that an operation which had succeeded has since
-failed or been undone (``Outcome.after_success``: Adyen CAPTURE_FAILED, REFUND_FAILED,
+failed or been undone (``Outcome.supersedes``: Adyen CAPTURE_FAILED, REFUND_FAILED,
 REFUNDED_REVERSED). :func:`undo_success` makes the hub's records say what is now true, in the
 transaction that applies the news, with the payment row locked by the caller:
 
@@ -14,6 +14,11 @@ transaction that applies the news, with the payment row locked by the caller:
   authorization happened) and carries the failure.
 * a refund: the refund becomes ``failed`` (``refund.failed``), ``amount_refunded`` goes down; a
   ``refunded`` payment is ``captured`` again.
+
+*A success after that failure* (Adyen CAPTURE "Transaction Recaptured": Adyen re-captured a
+capture the scheme had rejected) is applied by :func:`redo_success`: the capture is counted again,
+the payment is ``captured`` again (``payment.captured``), the operation ``succeeded`` and its
+review flag cleared (the re-capture is the documented resolution).
 
 The ledger is corrected through :func:`hub.services.postings.payment_moved` (a decrease of
 ``amount_captured`` / ``amount_refunded`` posts the reversal of what the increase posted).
@@ -32,9 +37,10 @@ import datetime as dt
 from typing import Any
 
 import msgspec
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from adapters.base import Failure, Outcome
+from adapters.base import Failure, Outcome, OutcomeStatus
 from hub.domain.operations import OpStatus
 from hub.domain.states import Op, RefundStatus, Status
 from hub.services import postings
@@ -70,6 +76,71 @@ async def flag_review(conn: AsyncConnection, op: Row, payment: Row, reason: str,
         data={"object": rep.operation(after), "payment": rep.payment(payment)},
         now=now,
     )
+
+
+async def supersede(
+    conn: AsyncConnection, op: Row, payment: Row, outcome: Outcome, *, now: dt.datetime
+) -> tuple[Row, OpStatus]:
+    """News that replaces the certain operation ``op``'s outcome (``Outcome.supersedes``)."""
+    if outcome.status == OutcomeStatus.FAILED:
+        return await undo_success(conn, op, payment, outcome, now=now)
+    return await redo_success(conn, op, payment, outcome, now=now)
+
+
+async def _cause(conn: AsyncConnection, op: Row) -> str:
+    """A ledger cause of its own for each time news moves this operation's amounts again."""
+    o = t.operation_attempts.c
+    n = await conn.scalar(
+        select(func.count()).select_from(t.operation_attempts).where(o.operation_id == op["id"])
+    )
+    return f"{op['id']}:{int(n or 0)}"
+
+
+async def _event(
+    conn: AsyncConnection, payment: Row, type_: str, resource_id: str, obj: Any, now: dt.datetime
+) -> None:
+    await add_event(
+        conn, owner=payment["owner"], type=type_, resource_id=resource_id, data={"object": obj}, now=now
+    )
+
+
+async def redo_success(
+    conn: AsyncConnection, op: Row, payment: Row, outcome: Outcome, *, now: dt.datetime
+) -> tuple[Row, OpStatus]:
+    """A capture that failed (after success, or plainly) and that the provider re-captured."""
+    kind = Op(op["kind"])
+    capture = kind == Op.CAPTURE and op["status"] == OpStatus.FAILED
+    purchase = kind in (Op.AUTHORIZE, Op.AUTHENTICATE) and op["status"] == OpStatus.SUCCEEDED
+    if not (capture or (purchase and op["failure"] is not None)):
+        return payment, OpStatus(op["status"])  # nothing was undone: nothing to redo
+    amount = op["amount"] if capture else (outcome.amount or payment["amount"])
+    values: dict[str, Any] = {"updated_at": now, "amount_captured": payment["amount_captured"] + amount}
+    if payment["status"] == Status.AUTHORIZED:
+        values["status"] = Status.CAPTURED.value
+        if capture:
+            values["multicapture_open"] = not bool((op["request"] or {}).get("final", True))
+    op_values = {
+        "status": OpStatus.SUCCEEDED.value, "failure": None, "requires_review": False, "updated_at": now,
+        "reason": outcome.reason or "the provider re-captured it", "response": outcome.summary or None,
+    }  # fmt: skip
+    await update_row(conn, t.operations, op["id"], op_values)
+    others = await conn.scalar(
+        select(func.count())
+        .select_from(t.operations)
+        .where(
+            t.operations.c.resource_id == payment["id"],
+            t.operations.c.requires_review.is_(True),
+            t.operations.c.id != op["id"],
+        )
+    )
+    values["requires_review"] = bool(others)
+    await update_row(conn, t.payments, payment["id"], values)
+    await postings.payment_moved(conn, payment, values, op, now=now, cause=await _cause(conn, op))
+    before = payment["status"]
+    payment = {**payment, **values}
+    if payment["status"] != before or capture:
+        await _event(conn, payment, "payment.captured", payment["id"], rep.payment(payment), now)
+    return payment, OpStatus.SUCCEEDED
 
 
 async def undo_success(
@@ -112,7 +183,8 @@ async def undo_success(
     await update_row(conn, t.operations, op["id"], op_values)
     op = {**op, **op_values}
     await update_row(conn, t.payments, payment["id"], values)
-    await postings.payment_moved(conn, payment, values, op, now=now)  # the correcting entries
+    cause = await _cause(conn, op)
+    await postings.payment_moved(conn, payment, values, op, now=now, cause=cause)  # correcting entries
     payment = {**payment, **values}
     if kind == Op.REFUND:
         await add_event(

@@ -295,3 +295,32 @@ async def test_adyen_capture_failed_on_an_automatic_purchase_is_applied_not_a_fa
     assert await count_events(world, "operation.requires_review", auth_op["id"]) == 1
     await _ledger_ok(world)
     await _acknowledge(world, auth_op["id"], "succeeded", p["id"])
+
+    recaptured = _variant(failed, eventCode="CAPTURE", reason="Transaction Auto-recaptured")
+    await _adyen_deliver(world, recaptured)
+    again = await world.payment(p["id"])
+    assert again["status"] == "captured" and again["amount_captured"] == 1099, again
+    await _ledger_ok(world)
+
+
+async def test_adyen_recapture_after_capture_failed_is_captured_again(world: World) -> None:
+    """Adyen re-captures a capture the scheme rejected ("Transaction Recaptured"): the payment
+    is captured again, once, with its review flag cleared and the books square."""
+    p = await world.pay("adyen-eu", payment_method=_adyen_card(world, "CAPTURE FAILED"))
+    await world.h.post(f"/v1/payments/{p['id']}/capture", {})
+    await world.adyen.advance(0)
+    [capture] = world.adyen_notes("CAPTURE")
+    [capture_failed] = world.adyen_notes("CAPTURE_FAILED")
+    await _adyen_deliver(world, capture, capture_failed)
+    assert (await world.payment(p["id"]))["status"] == "authorized"
+
+    recaptured = _variant(capture, reason="Transaction Recaptured")
+    await _adyen_deliver(world, recaptured, recaptured)  # delivered twice: applied once
+    paid = await world.payment(p["id"])
+    assert paid["status"] == "captured" and paid["amount_captured"] == 1099, paid
+    assert paid["requires_review"] is False
+    op = next(o for o in await world.operations(p["id"]) if o["kind"] == "capture")
+    assert op["status"] == "succeeded" and op["failure"] is None and op["requires_review"] is False
+    assert await count_events(world, "payment.captured", p["id"]) == 2
+    assert op["id"] not in await _review_list(world)
+    await _ledger_ok(world)  # captured, reversed, captured again
