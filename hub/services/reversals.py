@@ -178,8 +178,9 @@ async def undo_success(
     reason = f"{outcome.failure.provider_code if outcome.failure else 'failure'} after success: " + (
         failure.get("message") or ""
     )
-    op_values = {"status": op_status.value, "failure": failure, "response": outcome.summary or None}
-    op_values["updated_at"] = now
+    op_values: dict[str, Any] = {
+        "status": op_status.value, "failure": failure, "response": outcome.summary or None, "updated_at": now,
+    }  # fmt: skip
     await update_row(conn, t.operations, op["id"], op_values)
     op = {**op, **op_values}
     await update_row(conn, t.payments, payment["id"], values)
