@@ -71,12 +71,15 @@ async def apply(
 ) -> Applied:
     """Record ``outcome`` for operation ``op`` (whose resource row the caller has locked;
     ``locked`` is that row as the caller read it under the lock, to save reading it again)."""
+    detail = {"reason": outcome.reason, **outcome.summary} if (outcome.reason or outcome.summary) else None
+    if outcome.supersedes:  # hub.services.reversals applies such news once per operation
+        detail = {**(detail or {}), "supersedes": True}
     await add_attempt(
         conn,
         operation_id=op["id"],
         action=action,
         outcome=outcome.status.value,
-        detail={"reason": outcome.reason, **outcome.summary} if (outcome.reason or outcome.summary) else None,
+        detail=detail,
         duration_ms=duration_ms,
         now=now,
     )

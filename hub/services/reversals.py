@@ -81,10 +81,23 @@ async def flag_review(conn: AsyncConnection, op: Row, payment: Row, reason: str,
 async def supersede(
     conn: AsyncConnection, op: Row, payment: Row, outcome: Outcome, *, now: dt.datetime
 ) -> tuple[Row, OpStatus]:
-    """News that replaces the certain operation ``op``'s outcome (``Outcome.supersedes``)."""
+    """News that replaces the certain operation ``op``'s outcome (``Outcome.supersedes``).
+    Each kind of such news (a failure, a success) is applied once per operation: a replay of
+    the failure after the re-capture (``payhub webhooks replay``) flips nothing back."""
+    if await _seen_before(conn, op, outcome):
+        return payment, OpStatus(op["status"])
     if outcome.status == OutcomeStatus.FAILED:
         return await undo_success(conn, op, payment, outcome, now=now)
     return await redo_success(conn, op, payment, outcome, now=now)
+
+
+async def _seen_before(conn: AsyncConnection, op: Row, outcome: Outcome) -> bool:
+    """Whether news of this kind superseded ``op`` before (the attempt just recorded aside)."""
+    a = t.operation_attempts.c
+    rows = await conn.execute(
+        select(a.detail).where(a.operation_id == op["id"], a.outcome == outcome.status.value)
+    )
+    return sum(1 for (detail,) in rows if (detail or {}).get("supersedes")) > 1
 
 
 async def _cause(conn: AsyncConnection, op: Row) -> str:
@@ -119,6 +132,7 @@ async def redo_success(
         values["status"] = Status.CAPTURED.value
         if capture:
             values["multicapture_open"] = not bool((op["request"] or {}).get("final", True))
+    odd = payment["status"] not in (Status.AUTHORIZED, Status.CAPTURED)  # e.g. voided meanwhile
     op_values = {
         "status": OpStatus.SUCCEEDED.value, "failure": None, "requires_review": False, "updated_at": now,
         "reason": outcome.reason or "the provider re-captured it", "response": outcome.summary or None,
@@ -140,6 +154,9 @@ async def redo_success(
     payment = {**payment, **values}
     if payment["status"] != before or capture:
         await _event(conn, payment, "payment.captured", payment["id"], rep.payment(payment), now)
+    if odd:  # captured all the same: the money moved; a person looks at it
+        reason = f"re-captured while the payment is {payment['status']}"
+        await flag_review(conn, {**op, **op_values}, payment, reason, now=now)
     return payment, OpStatus.SUCCEEDED
 
 

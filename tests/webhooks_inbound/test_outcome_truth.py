@@ -325,3 +325,22 @@ async def test_adyen_recapture_after_capture_failed_is_captured_again(world: Wor
     assert await count_events(world, "payment.captured", p["id"]) == 2
     assert op["id"] not in await _review_list(world)
     await _ledger_ok(world)  # captured, reversed, captured again
+
+
+async def test_replaying_the_inbox_after_a_recapture_flips_nothing_back(world: World) -> None:
+    p = await world.pay("adyen-eu", payment_method=_adyen_card(world, "CAPTURE FAILED"))
+    await world.h.post(f"/v1/payments/{p['id']}/capture", {})
+    await world.adyen.advance(0)
+    [capture] = world.adyen_notes("CAPTURE")
+    [capture_failed] = world.adyen_notes("CAPTURE_FAILED")
+    for body in (capture, capture_failed, _variant(capture, reason="Transaction Recaptured")):
+        await _adyen_deliver(world, body)
+    assert (await world.payment(p["id"]))["status"] == "captured"
+    rows = {r["event_type"]: r["id"] for r in await world.inbox() if r["event_type"] == "CAPTURE_FAILED"}
+    await world.hub.inbox.replay(ids=[rows["CAPTURE_FAILED"]])  # the failure again, on its own
+    await world.hub.inbox.replay(account_id="adyen-eu")  # and everything, oldest first
+    paid = await world.payment(p["id"])
+    assert paid["status"] == "captured" and paid["amount_captured"] == 1099, paid
+    assert paid["requires_review"] is False
+    assert await count_events(world, "payment.captured", p["id"]) == 2
+    await _ledger_ok(world)
