@@ -8,10 +8,12 @@ import json
 from typing import Any
 
 import msgspec
+from sqlalchemy import update
 
 from adapters.base import Failure, NextAction, OperationKind, Outcome, OutcomeStatus, ProviderEvent
 from contract_tests.faults import Fault
 from hub.services.ledger_verify import verify
+from hub.store import tables as t
 from tests.webhooks_inbound.conftest import (
     World,
     adyen_signed,
@@ -344,3 +346,26 @@ async def test_replaying_the_inbox_after_a_recapture_flips_nothing_back(world: W
     assert paid["requires_review"] is False
     assert await count_events(world, "payment.captured", p["id"]) == 2
     await _ledger_ok(world)
+
+
+async def test_news_a_payment_cannot_take_is_flagged_not_logged(world: World) -> None:
+    """The capture's news arrives for a payment that is in no state the capture could be waiting
+    in (here: the record was changed behind the hub's back): recorded and flagged for review."""
+    p = await world.pay()
+    world.faults["sandbox"].arm(Fault.UNAVAILABLE, method="GET", times=None)  # only news settles
+    world.faults["sandbox"].drop_after_processing(method="POST", path=r"/capture$")
+    r = await world.h.post(f"/v1/payments/{p['id']}/capture", {})
+    assert r.json()["status"] == "processing", r.text
+    async with world.hub.engine.begin() as conn:
+        await conn.execute(update(t.payments).where(t.payments.c.id == p["id"]).values(status="voided"))
+    [(body, msg_id)] = sim_events(world, "charge.captured")
+    assert (await world.webhook("sandbox", body, standard_signed(body, msg_id))).status_code == 200
+    await world.settle()
+
+    paid = await world.payment(p["id"])
+    assert paid["status"] == "voided" and paid["requires_review"] is True, paid
+    op = next(o for o in await world.operations(p["id"]) if o["kind"] == "capture")
+    assert op["status"] == "succeeded" and op["requires_review"] is True
+    assert "voided" in op["reason"]
+    assert await count_events(world, "operation.requires_review", op["id"]) == 1
+    assert op["id"] in await _review_list(world)
