@@ -369,3 +369,24 @@ async def test_news_a_payment_cannot_take_is_flagged_not_logged(world: World) ->
     assert "voided" in op["reason"]
     assert await count_events(world, "operation.requires_review", op["id"]) == 1
     assert op["id"] in await _review_list(world)
+
+
+async def test_stripe_refund_failing_after_it_succeeded_is_undone_and_flagged(world: World) -> None:
+    """Stripe's test card 4000 0000 0000 5126: the refund succeeds, then fails (refund.failed,
+    the refund's status goes from succeeded to failed): the money is the merchant's again."""
+    card = {"number": "4000000000005126", "exp_month": 12, "exp_year": 2031, "cvc": "123"}
+    p = await world.pay("stripe-eu", capture="automatic", payment_method={"type": "card", "card": card})
+    assert p["status"] == "captured", p
+    r = await world.h.post(f"/v1/payments/{p['id']}/refunds", {})
+    assert r.status_code == 201 and r.json()["status"] == "succeeded", r.text
+    assert (await world.payment(p["id"]))["status"] == "refunded"
+
+    world.stripe.world.advance(1.0)
+    await _stripe_deliver(world, "refund.failed")
+    paid = await world.payment(p["id"])
+    assert paid["status"] == "captured" and paid["amount_refunded"] == 0, paid
+    assert paid["requires_review"] is True
+    [refund] = await _refunds(world, p["id"])
+    assert refund["status"] == "failed" and refund["failure"]["provider_code"] == "expired_or_canceled_card"
+    assert await count_events(world, "refund.failed", refund["id"]) == 1
+    await _ledger_ok(world)
