@@ -263,10 +263,10 @@ async def _apply_payment(
         >= values.get("amount_captured", payment["amount_captured"])
     ):
         new_status = Status.REFUNDED  # e.g. a further capture failed after the rest was refunded
+    if definite and payment["requires_review"]:  # flagged for this operation only: cleared
+        values["requires_review"] = await still_needs_review(conn, payment["id"], op["id"])
     if new_status != current or len(values) > 1:
         values["status"] = new_status.value
-        if definite and payment["requires_review"]:
-            values["requires_review"] = await still_needs_review(conn, payment["id"], op["id"])
         await update_row(conn, t.payments, payment["id"], values)
         await postings.payment_moved(conn, payment, values, op, now=now)  # the ledger, same transaction
         payment.update(values)

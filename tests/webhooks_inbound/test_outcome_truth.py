@@ -390,3 +390,28 @@ async def test_stripe_refund_failing_after_it_succeeded_is_undone_and_flagged(wo
     assert refund["status"] == "failed" and refund["failure"]["provider_code"] == "expired_or_canceled_card"
     assert await count_events(world, "refund.failed", refund["id"]) == 1
     await _ledger_ok(world)
+
+
+async def test_news_settling_a_flagged_refund_clears_the_payments_flag(world: World) -> None:
+    """A refund past its resolution deadline (flagged requires_review) whose news then comes:
+    the refund is settled, and neither it nor the payment still asks for review."""
+    p = await world.pay()
+    world.faults["sandbox"].arm(Fault.UNAVAILABLE, method="GET", times=None)  # only news settles
+    assert (await world.h.post(f"/v1/payments/{p['id']}/capture", {})).status_code == 200
+    world.faults["sandbox"].drop_after_processing(method="POST", path=r"/refunds$")
+    r = await world.h.post(f"/v1/payments/{p['id']}/refunds", {"amount": 300})
+    assert r.json()["status"] == "pending", r.text
+    op = next(o for o in await world.operations(p["id"]) if o["kind"] == "refund")
+    async with world.hub.engine.begin() as conn:  # what resolution does at the deadline
+        await conn.execute(
+            update(t.operations).where(t.operations.c.id == op["id"]).values(requires_review=True)
+        )
+        await conn.execute(update(t.payments).where(t.payments.c.id == p["id"]).values(requires_review=True))
+    assert op["id"] in await _review_list(world)
+
+    [(body, msg_id)] = sim_events(world, "charge.refunded")
+    assert (await world.webhook("sandbox", body, standard_signed(body, msg_id))).status_code == 200
+    await world.settle()
+    paid = await world.payment(p["id"])
+    assert paid["amount_refunded"] == 300 and paid["requires_review"] is False, paid
+    assert op["id"] not in await _review_list(world)
