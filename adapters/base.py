@@ -152,6 +152,10 @@ class Outcome(msgspec.Struct, kw_only=True):
     retry_after: float | None = None  # seconds, for RETRY
     reason: str | None = None  # why UNKNOWN/PENDING/RETRY, human readable, no secrets
     summary: dict[str, Any] = msgspec.field(default_factory=dict)  # scrubbed, for the record
+    # news that replaces an operation's settled outcome, applied even to a certain operation:
+    # a failure after success (Adyen CAPTURE_FAILED, REFUND_FAILED, REFUNDED_REVERSED) or a
+    # success after that failure (Adyen CAPTURE "Transaction Recaptured")
+    supersedes: bool = False
 
     @property
     def definite(self) -> bool:

@@ -479,7 +479,14 @@ def event_id_for(item: m.NotificationItem) -> str:
     """Adyen sends no event id: (eventCode, originalReference, pspReference, success)
     identifies a notification, and Adyen's retries of it map to the same id."""
     success = "true" if item.succeeded else "false"
-    return f"{item.eventCode}:{item.originalReference or '-'}:{item.pspReference}:{success}"
+    suffix = ":recaptured" if recaptured(item) else ""  # may repeat the first CAPTURE's references
+    return f"{item.eventCode}:{item.originalReference or '-'}:{item.pspReference}:{success}{suffix}"
+
+
+def recaptured(item: m.NotificationItem) -> bool:
+    """A CAPTURE that follows a CAPTURE_FAILED: Adyen re-captured ("Transaction Recaptured",
+    "Transaction Auto-recaptured"), so the capture succeeded after all."""
+    return item.eventCode == "CAPTURE" and item.succeeded and "recaptured" in (item.reason or "").lower()
 
 
 def _occurred_at(value: str | None) -> datetime | None:
@@ -608,6 +615,7 @@ def notification_event(item: m.NotificationItem, *, merchant_account: str | None
             amount=_amount_of(item) if kind is not OperationKind.VOID else None,
             currency=item.amount.currency.upper() if item.amount and item.amount.currency else None,
             summary=summary,
+            supersedes=recaptured(item),
         )
     else:
         outcome = Outcome(
@@ -620,6 +628,7 @@ def notification_event(item: m.NotificationItem, *, merchant_account: str | None
                 provider_code=code,
             ),
             summary=summary,
+            supersedes=failed_reason is not None,
         )
     refund_id = (
         reference if kind is OperationKind.REFUND and reference and reference.startswith("re_") else None

@@ -416,6 +416,9 @@ def refund_outcome(refund: Refund) -> Outcome:
         currency=refund.currency.upper(),
         failure=failure,
         reason=None if status.definite else f"refund status {refund.status}",
+        # `failed` / `canceled` are final at Stripe, and a refund reported succeeded can still
+        # fail (its failure_balance_transaction reverses the refund): the failure supersedes
+        supersedes=status is OutcomeStatus.FAILED,
         summary={
             "object": "refund",
             "id": refund.id,

@@ -60,7 +60,7 @@ class OperationReviewController(Controller):
         o = t.operations.c
         filters: list[ColumnElement[bool]] = []
         if status == "requires_review":
-            filters += [o.requires_review.is_(True), o.resolved_at.is_(None)]
+            filters.append(o.requires_review.is_(True))  # unresolved past deadline, or contradicted
         elif status is not None:
             filters.append(o.status == status)
         if account:

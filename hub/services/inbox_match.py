@@ -182,6 +182,13 @@ def _verdict(op: Row, ops: list[Row], outcome: Outcome) -> Decision:
     if status in _CERTAIN:
         if outcome.status == OutcomeStatus.RETURNED and op["resource_kind"] == ResourceKind.PAYOUT:
             return Decision(status=PROCESSED, operation=op, apply=outcome)
+        if outcome.supersedes and outcome.status in (OutcomeStatus.SUCCEEDED, OutcomeStatus.FAILED):
+            return Decision(  # hub.services.reversals: corrected, evented (a failure flagged for review)
+                status=PROCESSED,
+                note=f"{op['id']} is now {outcome.status.value} (news after it was {status})"
+                + (": review it" if outcome.status == OutcomeStatus.FAILED else ""),
+                operation=op, apply=outcome,
+            )  # fmt: skip
         note = f"operation {op['id']} is already {status}; nothing to apply"
         if (status == OpStatus.SUCCEEDED) != (outcome.status == OutcomeStatus.SUCCEEDED):
             note += f" (the provider now says {outcome.status.value}: review it)"
@@ -238,6 +245,15 @@ def _without_operation(resource: Row, ops: list[Row], event: ProviderEvent, outc
             return Decision(
                 status=PROCESSED, note=f"{resource['id']} is already {resource['status']}; nothing to apply"
             )
+    if event.kind == K.CAPTURE and outcome.supersedes and resource.get("capture_mode") == "automatic":
+        # a purchase's capture failed after it succeeded, or was re-captured after that (the hub
+        # made no capture; its authorization captured): news about that authorization
+        auth = [o for o in ops if o["kind"] in _AUTH and o["status"] == OpStatus.SUCCEEDED]
+        if auth:
+            return Decision(
+                status=PROCESSED, note=f"the purchase's capture is now {outcome.status.value}",
+                operation=auth[-1], apply=outcome,
+            )  # fmt: skip
     return Decision(
         status=RETRY, note=f"no {event.kind.value} operation on {resource['id']} matches this event yet"
     )

@@ -18,7 +18,7 @@ from adapters.base import Failure, Outcome, OutcomeStatus
 from hub.domain import states
 from hub.domain.operations import OpStatus, ResourceKind
 from hub.domain.states import Op, RefundStatus, Result, Status
-from hub.services import postings
+from hub.services import postings, reversals
 from hub.services import representations as rep
 from hub.store import tables as t
 from hub.store.repo import Row, add_attempt, add_event, load, update_row
@@ -71,12 +71,15 @@ async def apply(
 ) -> Applied:
     """Record ``outcome`` for operation ``op`` (whose resource row the caller has locked;
     ``locked`` is that row as the caller read it under the lock, to save reading it again)."""
+    detail = {"reason": outcome.reason, **outcome.summary} if (outcome.reason or outcome.summary) else None
+    if outcome.supersedes:  # hub.services.reversals applies such news once per operation
+        detail = {**(detail or {}), "supersedes": True}
     await add_attempt(
         conn,
         operation_id=op["id"],
         action=action,
         outcome=outcome.status.value,
-        detail={"reason": outcome.reason, **outcome.summary} if (outcome.reason or outcome.summary) else None,
+        detail=detail,
         duration_ms=duration_ms,
         now=now,
     )
@@ -93,6 +96,16 @@ def next_check_at(op: Row, now: dt.datetime, schedule: list[float] | None) -> dt
     sched = schedule or [2.0, 10.0, 60.0, 300.0, 1800.0, 7200.0, 21600.0]
     n = min(int(op["attempts"] or 0), len(sched) - 1)
     return now + dt.timedelta(seconds=sched[n])
+
+
+def waiting_states(op_kind: Op, from_status: Status) -> frozenset[Status]:
+    """The states a payment can be in while operation ``op_kind`` (started from ``from_status``)
+    waits for its outcome: where it started, ``processing``, and ``requires_action`` for the
+    authorization family (the shopper may finish 3DS without coming back)."""
+    states_ = {from_status, Status.PROCESSING}
+    if op_kind in (Op.AUTHORIZE, Op.AUTHENTICATE):
+        states_.add(Status.REQUIRES_ACTION)
+    return frozenset(states_)
 
 
 def _result(op_kind: Op, outcome: Outcome, payment: Row, refund_amount: int) -> Result:
@@ -146,6 +159,12 @@ async def _apply_payment(
         current_op["status"] in (OpStatus.SUCCEEDED, OpStatus.FAILED)
         and current_op["resolved_at"] is not None
     ):
+        if outcome.supersedes and outcome.status in (OutcomeStatus.FAILED, OutcomeStatus.SUCCEEDED):
+            # a failure after success (Adyen CAPTURE_FAILED, ...) or a success after it (a
+            # re-capture): corrected and evented by hub.services.reversals
+            before = payment["status"]
+            payment, now_status = await reversals.supersede(conn, current_op, payment, outcome, now=now)
+            return Applied(resource=payment, changed=payment["status"] != before, operation_status=now_status)
         # already certain: late or duplicate news never moves anything
         return Applied(resource=payment, changed=False, operation_status=OpStatus(current_op["status"]))
 
@@ -154,6 +173,11 @@ async def _apply_payment(
         refund_row = await load(conn, t.refunds, op["refund_id"], what="refund")
 
     from_status = Status(op["from_status"])
+    current = Status(payment["status"])
+    # the payment's state is checked before the operation is written: news moves the payment
+    # only from a state this operation can be waiting in; a refund's outcome is kept whatever
+    # the payment is doing (it moves the payment's status only from `captured`)
+    waiting = current in waiting_states(op_kind, from_status) or op_kind == Op.REFUND
     result = _result(op_kind, outcome, payment, op["amount"])
     new_status = states.transition(from_status, op_kind, result)
     op_status = op_status_for(outcome)
@@ -178,20 +202,22 @@ async def _apply_payment(
     if definite:
         op_values["resolved_at"] = now
         op_values["next_check_at"] = None
+        op_values["requires_review"] = False  # certain now (an admin's flag of a past deadline)
     else:
         op_values["next_check_at"] = next_check_at(current_op, now, schedule)
     await update_row(conn, t.operations, op["id"], op_values)
 
     # --- the payment (only if this operation is still the one it waits for)
-    current = Status(payment["status"])
-    # a refund's answer counts even while a capture started after it is in flight (the payment
-    # then shows `processing`): the money moved; the payment keeps waiting for the capture
-    expected = {Status.CAPTURED if op_kind == Op.REFUND else from_status, Status.PROCESSING}
-    if current not in expected:
-        log.info("late outcome for %s ignored: payment %s is %s", op["id"], payment["id"], current)
+    if not waiting:
+        if definite:  # true news the payment cannot take: visible, never a log line
+            await reversals.flag_review(
+                conn, {**current_op, **op_values}, payment,
+                f"{op_kind.value} news ({outcome.status.value}) for a payment that is {current.value}",
+                now=now,
+            )  # fmt: skip
         return Applied(resource=payment, changed=False, operation_status=op_status)
-    if op_kind == Op.REFUND and current == Status.PROCESSING:
-        new_status = current
+    if op_kind == Op.REFUND and current != Status.CAPTURED:
+        new_status = current  # e.g. `processing` while a further capture is in flight
 
     values: dict[str, Any] = {"updated_at": now}
     if outcome.provider_reference and not payment["provider_reference"]:
@@ -230,10 +256,17 @@ async def _apply_payment(
             data={"object": rep.refund(refund_row)},
             now=now,
         )
+    if (
+        new_status == Status.CAPTURED
+        and values.get("amount_captured", payment["amount_captured"]) > 0
+        and values.get("amount_refunded", payment["amount_refunded"])
+        >= values.get("amount_captured", payment["amount_captured"])
+    ):
+        new_status = Status.REFUNDED  # e.g. a further capture failed after the rest was refunded
+    if definite and payment["requires_review"]:  # flagged for this operation only: cleared
+        values["requires_review"] = await still_needs_review(conn, payment["id"], op["id"])
     if new_status != current or len(values) > 1:
         values["status"] = new_status.value
-        if definite and current == Status.PROCESSING and payment["requires_review"]:
-            values["requires_review"] = await still_needs_review(conn, payment["id"], op["id"])
         await update_row(conn, t.payments, payment["id"], values)
         await postings.payment_moved(conn, payment, values, op, now=now)  # the ledger, same transaction
         payment.update(values)
@@ -261,7 +294,6 @@ async def still_needs_review(conn: AsyncConnection, payment_id: str, resolved_op
         .where(
             t.operations.c.resource_id == payment_id,
             t.operations.c.requires_review.is_(True),
-            t.operations.c.resolved_at.is_(None),
             t.operations.c.id != resolved_op,
         )
     )

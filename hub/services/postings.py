@@ -206,18 +206,38 @@ async def reverse(conn: AsyncConnection, *, entry_id: str, cause: str, now: dt.d
 # ------------------------------------------------------------------ hooks in the outcome code
 async def payment_moved(
     conn: AsyncConnection, payment: Mapping[str, Any], values: Mapping[str, Any], op: Mapping[str, Any],
-    *, now: dt.datetime,
+    *, now: dt.datetime, cause: str | None = None,
 ) -> None:  # fmt: skip
     """``payment`` (as it was) is being updated with ``values`` by operation ``op``: post what
-    moved — the increase of ``amount_captured`` and of ``amount_refunded``."""
+    moved — the increase of ``amount_captured`` and of ``amount_refunded``; a decrease (news
+    of a failure after success: hub.services.reversals) posts the reversal of that movement as
+    an ``adjustment`` on the same resource. ``cause`` (default: the operation id) names the news
+    when one operation moves the amounts more than once (failed after success, re-captured)."""
+    c = cause or op["id"]
     captured = values.get("amount_captured", payment["amount_captured"]) - payment["amount_captured"]
     if captured > 0:
-        await capture(conn, payment=payment, amount=captured, cause=f"{op['id']}:capture", now=now)
+        await capture(conn, payment=payment, amount=captured, cause=f"{c}:capture", now=now)
+    elif captured < 0:
+        lines = ledger.transfer(
+            ledger.provider(payment["account_id"]), "sales", payment["currency"], -captured
+        )
+        await adjustment(
+            conn, lines=ledger.reversal(lines), cause=f"{c}:capture:reversed",
+            resource=payment["id"], now=now,
+        )  # fmt: skip
     refunded = values.get("amount_refunded", payment["amount_refunded"]) - payment["amount_refunded"]
     if refunded > 0:
         await refund(
             conn, payment=payment, refund_id=op["refund_id"] or op["id"], amount=refunded,
-            cause=f"{op['id']}:refund", now=now,
+            cause=f"{c}:refund", now=now,
+        )  # fmt: skip
+    elif refunded < 0:
+        lines = ledger.transfer(
+            "refunds", ledger.provider(payment["account_id"]), payment["currency"], -refunded
+        )
+        await adjustment(
+            conn, lines=ledger.reversal(lines), cause=f"{c}:refund:reversed",
+            resource=op["refund_id"] or op["id"], now=now,
         )  # fmt: skip
 
 

@@ -483,6 +483,21 @@ class Resolver:
             conn, _table_of(op), op["resource_id"], {"requires_review": bool(n), "updated_at": now}
         )
 
+    async def _acknowledge(
+        self, conn: AsyncConnection, op: Row, table: Any, reason: str, actor: Any, now: dt.datetime
+    ) -> dict[str, Any]:
+        await update_row(conn, t.operations, op["id"], {"requires_review": False, "updated_at": now})
+        after = await load(conn, t.operations, op["id"], what="operation")
+        await self._recompute_review(conn, after, now)
+        resource = await load(conn, table, op["resource_id"], what=op["resource_kind"])
+        if self.audit is not None:
+            await self.audit.record(
+                conn, actor=actor, action="operation.settle", resource_type="operation",
+                resource_id=op["id"], before=rep.operation(op), after=rep.operation(after),
+                detail=f"acknowledged {op['status']}: {reason}",
+            )  # fmt: skip
+        return {**rep.operation(after), op["resource_kind"]: _render(op, resource)}
+
     # ------------------------------------------------------------------ sweep
     async def sweep(self, *, limit: int = SWEEP_BATCH, inline: bool = False) -> list[str]:
         """Overdue work: pending past its lease (the process died mid-call) and unknown past
@@ -547,6 +562,9 @@ class Resolver:
             table = _table_of(op)
             await load(conn, table, op["resource_id"], lock=True, what=op["resource_kind"])
             before = await load(conn, t.operations, operation_id, what="operation")
+            if _certain(before) and before["requires_review"] and outcome == before["status"]:
+                # acknowledging a certain operation flagged by news (hub.services.reversals)
+                return await self._acknowledge(conn, before, table, reason, actor, now)
             if _certain(before):
                 raise InvalidState(
                     f"operation {operation_id} is already {before['status']}", code="operation_resolved"
