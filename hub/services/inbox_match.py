@@ -98,7 +98,13 @@ async def decide(
             status=IGNORED, note=f"{outcome.status.value} is not a final outcome; nothing to apply"
         )
     op = pick(ops, event)
-    adopted = await adoption.consider(conn, resource, every_op, event, outcome, op, now or utcnow())
+    # news that corrects an earlier outcome (a failure after success, a re-capture) is about the
+    # hub's own operation (hub.services.reversals), never a change made outside the hub
+    adopted = (
+        None
+        if outcome.supersedes
+        else await adoption.consider(conn, resource, every_op, event, outcome, op, now or utcnow())
+    )
     if adopted is not None:
         return adopted
     if op is None:
