@@ -12,9 +12,9 @@ from pathlib import Path
 from hub.config import Settings, load_settings
 from hub.domain.errors import ConfigError
 from hub.ledger_cli import add_parsers as add_ledger_parsers
+from hub.simulation.cli import add_parsers as add_simulate_parsers
 from hub.stream.cli import add_parsers as add_event_parsers
 from hub.stream.runner import runs_relay
-from hub.simulation.cli import add_parsers as add_simulate_parsers
 from hub.webhooks_cli import add_parsers as add_webhook_parsers
 
 
