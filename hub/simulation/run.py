@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -159,9 +160,21 @@ async def shrink(result: Result, template: Path, budget: int = MAX_SHRINK_RUNS) 
     return best
 
 
-def quiet_logs() -> None:
-    for name in ("payhub", "litestar", "httpx", "sqlalchemy", "alembic", "aiosqlite"):
-        logging.getLogger(name).setLevel(logging.CRITICAL)
+_NOISY = ("payhub", "litestar", "httpx", "sqlalchemy", "alembic", "aiosqlite")
+
+
+@contextlib.contextmanager
+def quiet_logs(enabled: bool = True) -> Iterator[None]:
+    """Silence the hub's loggers for the run and give them their levels back afterwards."""
+    before = {name: logging.getLogger(name).level for name in _NOISY}
+    if enabled:
+        for name in _NOISY:
+            logging.getLogger(name).setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        for name, level in before.items():
+            logging.getLogger(name).setLevel(level)
 
 
 async def simulate(
@@ -169,8 +182,17 @@ async def simulate(
     verbose: bool = False, shrink_failures: bool = True, shrink_budget: int = MAX_SHRINK_RUNS,
 ) -> int:
     """Run ``seeds`` histories from seed ``first``; print the failures (shrunk) or the summary."""
-    if not verbose:
-        quiet_logs()
+    with quiet_logs(not verbose):
+        return await _simulate(
+            seeds=seeds, first=first, steps=steps, print_=print_, verbose=verbose,
+            shrink_failures=shrink_failures, shrink_budget=shrink_budget,
+        )  # fmt: skip
+
+
+async def _simulate(
+    *, seeds: int, first: int = 0, steps: int = 30, print_: Callable[[str], None] = print,
+    verbose: bool = False, shrink_failures: bool = True, shrink_budget: int = MAX_SHRINK_RUNS,
+) -> int:
     total_steps = 0
     failures: list[Result] = []
     with tempfile.TemporaryDirectory(prefix="payhub-sim-template-") as tmp:

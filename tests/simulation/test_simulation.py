@@ -22,8 +22,8 @@ SEEDS = int(os.environ.get("PAYHUB_SIMULATE_SEEDS", "6"))
 
 @pytest.fixture
 async def template(tmp_path: Path) -> AsyncIterator[Path]:
-    quiet_logs()
-    yield await make_template(tmp_path)
+    with quiet_logs():  # and the levels restored for the tests after these
+        yield await make_template(tmp_path)
 
 
 async def test_same_seed_same_history_same_verdict(template: Path) -> None:
