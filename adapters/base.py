@@ -20,7 +20,7 @@ Rules every adapter follows (the contract suite checks them):
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -28,6 +28,7 @@ import httpx
 import msgspec
 
 from adapters.disputes import DisputeEvidenceRequest, DisputeNews, DisputeRequest
+from adapters.settlement import SettlementPage, SettlementRequest
 from webhooks.errors import SignatureError
 
 # --------------------------------------------------------------------------- enums
@@ -65,6 +66,7 @@ class Capability(enum.StrEnum):
     DISPUTES = "disputes"  # sends dispute news (ProviderEvent.dispute); see adapters.disputes
     DISPUTE_EVIDENCE = "dispute_evidence"  # submit_dispute_evidence()
     DISPUTE_ACCEPT = "dispute_accept"  # accept_dispute()
+    RECONCILIATION = "reconciliation"  # settlement_lines(); see adapters.settlement
 
 
 class Strategy(enum.StrEnum):
@@ -482,3 +484,9 @@ class Adapter:
     async def lookup_dispute(self, request: DisputeRequest) -> DisputeNews:
         """DISPUTES adapters whose provider can be asked: the dispute as it is now."""
         raise NotSupported("dispute_lookup")
+
+    # ---- reconciliation (optional; see adapters.settlement)
+    def settlement_lines(self, request: SettlementRequest) -> AsyncIterator[SettlementPage]:
+        """RECONCILIATION adapters: the provider's money movements in the window, page by page
+        (an async generator). Raises ``adapters.settlement.ReportError`` for a report it cannot read."""
+        raise NotSupported("reconciliation")
