@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from hub.api.openapi import admin_models as a
 from hub.api.openapi import models as m
 
 
@@ -25,12 +26,20 @@ CARD_PROBLEMS = tuple(
     ("422", c) for c in ("incorrect_number", "invalid_cvc", "invalid_expiry", "expired_card")
 )
 
+#: a payment method given by token (hub.services.payment_methods.resolve)
+TOKEN_PROBLEMS = (("422", "payment_method_not_found"), ("422", "payment_method_deleted"))
+#: the account a payment goes to (hub.routing.plan)
+ROUTING_PROBLEMS = (("422", "no_account_available"),)
+
 CATALOG: dict[tuple[str, str], Op] = {
     ("GET", "/health"): Op("getHealth", m.Health, "Liveness"),
     ("GET", "/ready"): Op("getReadiness", m.Health, "Readiness (the database answers)"),
     # payments
     ("POST", "/v1/payments"): Op(
-        "createPayment", m.Payment, "Authorize (and capture) a payment", CARD_PROBLEMS
+        "createPayment",
+        m.Payment,
+        "Authorize (and capture) a payment",
+        CARD_PROBLEMS + TOKEN_PROBLEMS + ROUTING_PROBLEMS,
     ),
     ("GET", "/v1/payments"): Op("listPayments", m.PaymentList, "List payments"),
     ("GET", "/v1/payments/{payment_id}"): Op("getPayment", m.Payment, "Read a payment"),
@@ -45,7 +54,12 @@ CATALOG: dict[tuple[str, str], Op] = {
         "listPaymentOperations", m.OperationList, "The provider calls made for a payment"
     ),
     # payouts, payment methods, disputes
-    ("POST", "/v1/payouts"): Op("createPayout", m.Payout, "Send money to a bank account or card"),
+    ("POST", "/v1/payouts"): Op(
+        "createPayout",
+        m.Payout,
+        "Send money to a bank account or card",
+        (("404", "account_not_found"), *CARD_PROBLEMS, *TOKEN_PROBLEMS),
+    ),
     ("GET", "/v1/payouts"): Op("listPayouts", m.PayoutList, "List payouts"),
     ("GET", "/v1/payouts/{payout_id}"): Op("getPayout", m.Payout, "Read a payout"),
     ("POST", "/v1/payment-methods"): Op(
@@ -57,8 +71,12 @@ CATALOG: dict[tuple[str, str], Op] = {
     ),
     ("GET", "/v1/disputes"): Op("listDisputes", m.DisputeList, "List disputes"),
     ("GET", "/v1/disputes/{dispute_id}"): Op("getDispute", m.Dispute, "Read a dispute"),
-    ("POST", "/v1/disputes/{dispute_id}/evidence"): Op("submitDisputeEvidence", m.Dispute, "Submit evidence"),
-    ("POST", "/v1/disputes/{dispute_id}/accept"): Op("acceptDispute", m.Dispute, "Accept a dispute"),
+    ("POST", "/v1/disputes/{dispute_id}/evidence"): Op(
+        "submitDisputeEvidence", m.Dispute, "Submit evidence", (("422", "provider_rejected"),)
+    ),
+    ("POST", "/v1/disputes/{dispute_id}/accept"): Op(
+        "acceptDispute", m.Dispute, "Accept a dispute", (("422", "provider_rejected"),)
+    ),
     # events and outbound webhooks
     ("GET", "/v1/events"): Op("listEvents", m.EventList, "The event feed"),
     ("GET", "/v1/events/{event_id}"): Op("getEvent", m.Event, "Read an event"),
@@ -86,33 +104,38 @@ CATALOG: dict[tuple[str, str], Op] = {
         "redeliverWebhookDelivery", m.WebhookDelivery, "Deliver again", (("409", "delivery_in_progress"),)
     ),
     ("POST", "/v1/webhooks/{account_id}"): Op(
-        "receiveProviderWebhook", m.Resource, "Inbound provider webhook (signed by the provider)"
+        "receiveProviderWebhook", m.WebhookReceipt, "Inbound provider webhook (signed by the provider)"
     ),
     # admin
-    ("POST", "/v1/admin/accounts"): Op("createAccount", m.Resource, "Declare a provider account"),
-    ("GET", "/v1/admin/accounts"): Op("listAccounts", m.ResourceList, "Provider accounts"),
-    ("GET", "/v1/admin/accounts/{account_id}"): Op("getAccount", m.Resource, "A provider account"),
-    ("POST", "/v1/admin/accounts/{account_id}/credentials"): Op(
-        "rotateAccountCredentials", m.Resource, "Replace an account's credentials"
+    ("POST", "/v1/admin/accounts"): Op(
+        "createAccount", a.Account, "Declare a provider account", (("409", "account_exists"),)
     ),
-    ("POST", "/v1/admin/api-keys"): Op("createApiKey", m.Resource, "Create an API key (shown once)"),
-    ("GET", "/v1/admin/api-keys"): Op("listApiKeys", m.ResourceList, "API keys"),
-    ("DELETE", "/v1/admin/api-keys/{key_id}"): Op("revokeApiKey", m.Resource, "Revoke an API key"),
-    ("GET", "/v1/admin/audit"): Op("listAuditEntries", m.ResourceList, "The audit log"),
+    ("GET", "/v1/admin/accounts"): Op("listAccounts", a.AccountList, "Provider accounts"),
+    ("GET", "/v1/admin/accounts/{account_id}"): Op("getAccount", a.Account, "A provider account"),
+    ("POST", "/v1/admin/accounts/{account_id}/credentials"): Op(
+        "rotateAccountCredentials", a.Account, "Replace an account's credentials"
+    ),
+    ("POST", "/v1/admin/api-keys"): Op("createApiKey", a.ApiKey, "Create an API key (shown once)"),
+    ("GET", "/v1/admin/api-keys"): Op("listApiKeys", a.ApiKeyList, "API keys"),
+    ("DELETE", "/v1/admin/api-keys/{key_id}"): Op("revokeApiKey", a.ApiKey, "Revoke an API key"),
+    ("GET", "/v1/admin/audit"): Op("listAuditEntries", a.AuditRecordList, "The audit log"),
     ("GET", "/v1/admin/operations"): Op(
         "listOperations", m.OperationList, "Operations (e.g. needing review)"
     ),
-    ("GET", "/v1/admin/operations/{operation_id}"): Op("getOperation", m.Resource, "An operation"),
+    ("GET", "/v1/admin/operations/{operation_id}"): Op("getOperation", a.OperationDetail, "An operation"),
     ("POST", "/v1/admin/operations/{operation_id}/settle"): Op(
-        "settleOperation", m.Resource, "Settle an operation by hand", (("409", "operation_resolved"),)
+        "settleOperation", a.SettledOperation, "Settle an operation by hand", (("409", "operation_resolved"),)
     ),
     ("POST", "/v1/admin/routing/explain"): Op(
-        "explainRouting", m.Resource, "Which account a payment would take"
+        "explainRouting",
+        a.RoutingExplanation,
+        "Which account a payment would take",
+        CARD_PROBLEMS + TOKEN_PROBLEMS + ROUTING_PROBLEMS,
     ),
-    ("GET", "/v1/admin/stats"): Op("getStats", m.Resource, "Counters"),
-    ("GET", "/v1/ledger/accounts"): Op("listLedgerAccounts", m.ResourceList, "Ledger balances"),
-    ("GET", "/v1/ledger/accounts/{name}"): Op("getLedgerAccount", m.Resource, "One ledger account"),
-    ("GET", "/v1/ledger/entries"): Op("listLedgerEntries", m.ResourceList, "Ledger entries"),
+    ("GET", "/v1/admin/stats"): Op("getStats", a.Stats, "Counters"),
+    ("GET", "/v1/ledger/accounts"): Op("listLedgerAccounts", a.LedgerAccountList, "Ledger balances"),
+    ("GET", "/v1/ledger/accounts/{name}"): Op("getLedgerAccount", a.LedgerAccount, "One ledger account"),
+    ("GET", "/v1/ledger/entries"): Op("listLedgerEntries", a.LedgerEntryList, "Ledger entries"),
 }
 
 #: request examples, by operationId

@@ -21,7 +21,7 @@ from litestar import Litestar
 from litestar.handlers import HTTPRouteHandler
 from litestar.routes import HTTPRoute
 
-from hub.api.openapi import models as m
+from hub.api.openapi import admin_models, models as m
 from hub.api.openapi.catalog import CATALOG, EXAMPLES, Op
 from hub.api.openapi.problems import PROBLEM_REF, Shape, problem_answer, responses_for
 from hub.services.webhook_endpoints import KNOWN_EVENT_TYPES
@@ -119,7 +119,9 @@ def _op_of(route: _Route) -> Op:
 
 def _success(route: _Route, op: Op, idempotent: bool) -> dict[str, Any]:
     status = str(route.handler.status_code)
-    body = {"application/json": {"schema": {"$ref": REF.format(name=op.model.__name__)}}}
+    body: dict[str, Any] = {"application/json": {"schema": {"$ref": REF.format(name=op.model.__name__)}}}
+    if op.model is m.WebhookReceipt:
+        body["text/plain"] = {"schema": {"type": "string", "examples": ["[accepted]"]}}
     ok: dict[str, Any] = {"description": op.summary or "OK", "content": body}
     if idempotent:
         ok["headers"] = REPLAYED
@@ -198,7 +200,12 @@ def _webhooks() -> dict[str, Any]:
 
 
 def _model_components() -> dict[str, Any]:
-    models = [v for v in vars(m).values() if isinstance(v, type) and issubclass(v, msgspec.Struct)]
+    models = {
+        v
+        for module in (m, admin_models)
+        for v in vars(module).values()
+        if isinstance(v, type) and issubclass(v, msgspec.Struct)
+    }
     _, components = msgspec.json.schema_components(sorted(models, key=lambda c: c.__name__), ref_template=REF)
     return components
 

@@ -206,7 +206,15 @@ class Operation(msgspec.Struct):
 
 
 class Resource(msgspec.Struct):
-    """A resource the document does not describe field by field (admin and ledger views)."""
+    """A resource the document does not describe field by field (a route not yet in the
+    catalog, hub/api/openapi/catalog.py; tests/api/test_openapi_document.py names them)."""
+
+
+class WebhookReceipt(msgspec.Struct):
+    """The acknowledgement of a verified provider webhook, in the form that provider expects
+    (most adapters answer ``{"received": true}``; Adyen ``[accepted]`` as text/plain)."""
+
+    received: bool | msgspec.UnsetType = msgspec.UNSET
 
 
 class Health(msgspec.Struct):
@@ -226,7 +234,7 @@ class Problem(msgspec.Struct):
     field: str | None = None
 
 
-def _make_list(item: type[Any], name: str, doc: str) -> type[msgspec.Struct]:
+def make_list(item: type[Any], name: str, doc: str) -> type[msgspec.Struct]:
     cls = msgspec.defstruct(
         name,
         [("data", list[item]), ("has_more", bool), ("next_cursor", str | None)],  # type: ignore[valid-type]
@@ -236,15 +244,15 @@ def _make_list(item: type[Any], name: str, doc: str) -> type[msgspec.Struct]:
     return cls
 
 
-PaymentList = _make_list(Payment, "PaymentList", "A page of payments.")
-RefundList = _make_list(Refund, "RefundList", "The refunds of a payment.")
-PayoutList = _make_list(Payout, "PayoutList", "A page of payouts.")
-DisputeList = _make_list(Dispute, "DisputeList", "A page of disputes.")
-EventList = _make_list(Event, "EventList", "A page of events, newest first.")
-WebhookEndpointList = _make_list(WebhookEndpoint, "WebhookEndpointList", "A page of webhook endpoints.")
-WebhookDeliveryList = _make_list(WebhookDelivery, "WebhookDeliveryList", "A page of deliveries.")
-WebhookDeliveryAttemptList = _make_list(
+PaymentList = make_list(Payment, "PaymentList", "A page of payments.")
+RefundList = make_list(Refund, "RefundList", "The refunds of a payment.")
+PayoutList = make_list(Payout, "PayoutList", "A page of payouts.")
+DisputeList = make_list(Dispute, "DisputeList", "A page of disputes.")
+EventList = make_list(Event, "EventList", "A page of events, newest first.")
+WebhookEndpointList = make_list(WebhookEndpoint, "WebhookEndpointList", "A page of webhook endpoints.")
+WebhookDeliveryList = make_list(WebhookDelivery, "WebhookDeliveryList", "A page of deliveries.")
+WebhookDeliveryAttemptList = make_list(
     WebhookDeliveryAttempt, "WebhookDeliveryAttemptList", "The attempts of a delivery."
 )
-OperationList = _make_list(Operation, "OperationList", "A page of operations.")
-ResourceList = _make_list(Resource, "ResourceList", "A page of resources.")
+OperationList = make_list(Operation, "OperationList", "A page of operations.")
+ResourceList = make_list(Resource, "ResourceList", "A page of resources.")

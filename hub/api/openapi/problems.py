@@ -85,6 +85,7 @@ def responses_for(shape: Shape, particular: tuple[tuple[str, str], ...] = ()) ->
 
 def problem_answer(status: str, codes: list[str]) -> dict[str, Any]:
     """One documented problem+json answer: its codes in the description and one example each."""
+    codes = list(dict.fromkeys(codes))
     examples = {
         code: {
             "value": {
@@ -97,9 +98,13 @@ def problem_answer(status: str, codes: list[str]) -> dict[str, Any]:
         }
         for code in codes
     }
+    # OpenAPI 3.1 (JSON Schema 2020-12) applies keywords beside a $ref: the answer is a Problem
+    # whose `code` is one of this operation's codes for this status (validators check it;
+    # generated clients keep the one Problem model, so a new code is still parsed)
+    schema = {**PROBLEM_REF, "properties": {"code": {"enum": codes}}}
     return {
         status: {
             "description": f"{_DESCRIPTIONS[status]}. Codes: {', '.join(f'`{c}`' for c in codes)}.",
-            "content": {PROBLEM_MEDIA: {"schema": PROBLEM_REF, "examples": examples}},
+            "content": {PROBLEM_MEDIA: {"schema": schema, "examples": examples}},
         }
     }
