@@ -98,8 +98,9 @@ def test_every_operation_is_complete(document: dict[str, Any]) -> None:
         assert "500" in problems, where
         for status, answer in problems.items():
             media = answer["content"][PROBLEM]
-            assert media["schema"] == {"$ref": "#/components/schemas/Problem"}, (where, status)
-            assert media["examples"], (where, status)
+            assert media["schema"]["$ref"] == "#/components/schemas/Problem", (where, status)
+            codes = media["schema"]["properties"]["code"]["enum"]
+            assert codes and sorted(codes) == sorted(media["examples"]), (where, status)
             for example in media["examples"].values():
                 assert example["value"]["status"] == int(status), (where, status)
         if op["security"]:
@@ -141,6 +142,36 @@ def test_the_main_calls_are_typed_and_take_an_idempotency_key(document: dict[str
     assert amount["properties"]["amount"]["type"] == "integer"
     assert "security" in pay and pay["security"] == [{"apiKey": []}]
     assert by_id["receiveProviderWebhook"][2]["security"] == []
+
+
+def test_no_operation_answers_an_untyped_object(document: dict[str, Any]) -> None:
+    """Every success answer has its fields described (admin, ledger and stats included)."""
+    untyped = []
+    for method, path, op in _operations(document):
+        for status, answer in op["responses"].items():
+            if not status.startswith("2"):
+                continue
+            schema = _resolve(document, answer["content"]["application/json"]["schema"]["$ref"])
+            if not schema.get("properties"):
+                untyped.append(f"{method} {path} -> {status}")
+            item = schema.get("properties", {}).get("data", {}).get("items", {})
+            if "$ref" in item and not _resolve(document, item["$ref"]).get("properties"):
+                untyped.append(f"{method} {path} -> {status} (list items)")
+    assert not untyped, untyped
+
+
+def test_the_stable_codes_are_documented_where_they_are_answered(document: dict[str, Any]) -> None:
+    def codes(op_id: str, status: str) -> list[str]:
+        op = next(op for _, _, op in _operations(document) if op["operationId"] == op_id)
+        return list(op["responses"][status]["content"][PROBLEM]["schema"]["properties"]["code"]["enum"])
+
+    assert "payment_method_not_found" in codes("createPayment", "422")
+    assert "no_account_available" in codes("createPayment", "422")
+    assert "amount_exceeds_capturable" in codes("capturePayment", "422")
+    assert "account_not_found" in codes("createPayout", "404")
+    assert "account_exists" in codes("createAccount", "409")
+    assert codes("getPayment", "404") == ["not_found"]
+    assert codes("listPayments", "401") == ["unauthorized"]
 
 
 def test_outbound_webhooks_are_described(document: dict[str, Any]) -> None:

@@ -21,7 +21,8 @@ from litestar import Litestar
 from litestar.handlers import HTTPRouteHandler
 from litestar.routes import HTTPRoute
 
-from hub.api.openapi import admin_models, models as m
+from hub.api.openapi import admin_models
+from hub.api.openapi import models as m
 from hub.api.openapi.catalog import CATALOG, EXAMPLES, Op
 from hub.api.openapi.problems import PROBLEM_REF, Shape, problem_answer, responses_for
 from hub.services.webhook_endpoints import KNOWN_EVENT_TYPES

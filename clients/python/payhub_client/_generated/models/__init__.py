@@ -1,14 +1,36 @@
 """Contains all the data models used in inputs/outputs"""
 
+from .account import Account
+from .account_capabilities import AccountCapabilities
+from .account_capabilities_currencies_type_0 import AccountCapabilitiesCurrenciesType0
+from .account_capabilities_resolution import AccountCapabilitiesResolution
+from .account_credentials import AccountCredentials
 from .account_in import AccountIn
 from .account_in_credentials import AccountInCredentials
 from .account_in_settings import AccountInSettings
 from .account_in_timeouts import AccountInTimeouts
+from .account_list import AccountList
+from .account_object import AccountObject
+from .account_settings import AccountSettings
+from .account_source import AccountSource
+from .account_stats import AccountStats
+from .account_stats_by_status import AccountStatsByStatus
+from .account_timeouts import AccountTimeouts
+from .api_key import ApiKey
 from .api_key_in import ApiKeyIn
+from .api_key_list import ApiKeyList
+from .api_key_object import ApiKeyObject
 from .attempt import Attempt
 from .attempt_outcome import AttemptOutcome
+from .audit_actor import AuditActor
+from .audit_record import AuditRecord
+from .audit_record_after_type_0 import AuditRecordAfterType0
+from .audit_record_before_type_0 import AuditRecordBeforeType0
+from .audit_record_list import AuditRecordList
+from .audit_record_object import AuditRecordObject
 from .authenticate_in import AuthenticateIn
 from .authenticate_in_params import AuthenticateInParams
+from .breaker import Breaker
 from .capture_in import CaptureIn
 from .card_in import CardIn
 from .card_summary import CardSummary
@@ -26,14 +48,27 @@ from .event_data import EventData
 from .event_data_object import EventDataObject
 from .event_list import EventList
 from .event_object import EventObject
+from .event_stream_stats import EventStreamStats
 from .evidence_in import EvidenceIn
 from .failure import Failure
 from .health import Health
+from .latency import Latency
+from .ledger_account import LedgerAccount
+from .ledger_account_list import LedgerAccountList
+from .ledger_account_object import LedgerAccountObject
+from .ledger_balance import LedgerBalance
+from .ledger_entry import LedgerEntry
+from .ledger_entry_list import LedgerEntryList
+from .ledger_entry_object import LedgerEntryObject
 from .list_disputes_status import ListDisputesStatus
 from .list_operations_status import ListOperationsStatus
 from .list_payments_status import ListPaymentsStatus
 from .list_payouts_status import ListPayoutsStatus
 from .operation import Operation
+from .operation_attempt import OperationAttempt
+from .operation_attempt_detail_type_0 import OperationAttemptDetailType0
+from .operation_detail import OperationDetail
+from .operation_detail_object import OperationDetailObject
 from .operation_list import OperationList
 from .operation_object import OperationObject
 from .payment import Payment
@@ -60,6 +95,7 @@ from .payout_list import PayoutList
 from .payout_metadata import PayoutMetadata
 from .payout_object import PayoutObject
 from .payout_status import PayoutStatus
+from .posting import Posting
 from .problem import Problem
 from .refund import Refund
 from .refund_in import RefundIn
@@ -68,10 +104,25 @@ from .refund_list import RefundList
 from .refund_metadata import RefundMetadata
 from .refund_object import RefundObject
 from .refund_status import RefundStatus
+from .resolution_backlog import ResolutionBacklog
 from .resource import Resource
 from .resource_list import ResourceList
+from .review_queue import ReviewQueue
+from .routing_explanation import RoutingExplanation
+from .routing_explanation_object import RoutingExplanationObject
+from .routing_rule_match import RoutingRuleMatch
+from .routing_rule_match_conditions import RoutingRuleMatchConditions
+from .routing_skip import RoutingSkip
+from .routing_stats import RoutingStats
+from .routing_stats_breakers import RoutingStatsBreakers
 from .settle_in import SettleIn
 from .settle_in_outcome import SettleInOutcome
+from .settled_operation import SettledOperation
+from .settled_operation_object import SettledOperationObject
+from .settled_operation_payment import SettledOperationPayment
+from .settled_operation_payout import SettledOperationPayout
+from .stats import Stats
+from .stats_object import StatsObject
 from .three_ds_in import ThreeDSIn
 from .three_ds_in_mode import ThreeDSInMode
 from .webhook_delivery import WebhookDelivery
@@ -84,17 +135,40 @@ from .webhook_endpoint import WebhookEndpoint
 from .webhook_endpoint_create import WebhookEndpointCreate
 from .webhook_endpoint_list import WebhookEndpointList
 from .webhook_endpoint_object import WebhookEndpointObject
+from .webhook_receipt import WebhookReceipt
 
 __all__ = (
+    "Account",
+    "AccountCapabilities",
+    "AccountCapabilitiesCurrenciesType0",
+    "AccountCapabilitiesResolution",
+    "AccountCredentials",
     "AccountIn",
     "AccountInCredentials",
     "AccountInSettings",
     "AccountInTimeouts",
+    "AccountList",
+    "AccountObject",
+    "AccountSettings",
+    "AccountSource",
+    "AccountStats",
+    "AccountStatsByStatus",
+    "AccountTimeouts",
+    "ApiKey",
     "ApiKeyIn",
+    "ApiKeyList",
+    "ApiKeyObject",
     "Attempt",
     "AttemptOutcome",
+    "AuditActor",
+    "AuditRecord",
+    "AuditRecordAfterType0",
+    "AuditRecordBeforeType0",
+    "AuditRecordList",
+    "AuditRecordObject",
     "AuthenticateIn",
     "AuthenticateInParams",
+    "Breaker",
     "CaptureIn",
     "CardIn",
     "CardSummary",
@@ -112,14 +186,27 @@ __all__ = (
     "EventDataObject",
     "EventList",
     "EventObject",
+    "EventStreamStats",
     "EvidenceIn",
     "Failure",
     "Health",
+    "Latency",
+    "LedgerAccount",
+    "LedgerAccountList",
+    "LedgerAccountObject",
+    "LedgerBalance",
+    "LedgerEntry",
+    "LedgerEntryList",
+    "LedgerEntryObject",
     "ListDisputesStatus",
     "ListOperationsStatus",
     "ListPaymentsStatus",
     "ListPayoutsStatus",
     "Operation",
+    "OperationAttempt",
+    "OperationAttemptDetailType0",
+    "OperationDetail",
+    "OperationDetailObject",
     "OperationList",
     "OperationObject",
     "Payment",
@@ -146,6 +233,7 @@ __all__ = (
     "PayoutMetadata",
     "PayoutObject",
     "PayoutStatus",
+    "Posting",
     "Problem",
     "Refund",
     "RefundIn",
@@ -154,10 +242,25 @@ __all__ = (
     "RefundMetadata",
     "RefundObject",
     "RefundStatus",
+    "ResolutionBacklog",
     "Resource",
     "ResourceList",
+    "ReviewQueue",
+    "RoutingExplanation",
+    "RoutingExplanationObject",
+    "RoutingRuleMatch",
+    "RoutingRuleMatchConditions",
+    "RoutingSkip",
+    "RoutingStats",
+    "RoutingStatsBreakers",
+    "SettledOperation",
+    "SettledOperationObject",
+    "SettledOperationPayment",
+    "SettledOperationPayout",
     "SettleIn",
     "SettleInOutcome",
+    "Stats",
+    "StatsObject",
     "ThreeDSIn",
     "ThreeDSInMode",
     "WebhookDelivery",
@@ -170,4 +273,5 @@ __all__ = (
     "WebhookEndpointCreate",
     "WebhookEndpointList",
     "WebhookEndpointObject",
+    "WebhookReceipt",
 )

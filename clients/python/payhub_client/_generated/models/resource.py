@@ -11,7 +11,10 @@ T = TypeVar("T", bound="Resource")
 
 @_attrs_define
 class Resource:
-    """A resource the document does not describe field by field (admin and ledger views)."""
+    """A resource the document does not describe field by field (a route not yet in the
+    catalog, hub/api/openapi/catalog.py; tests/api/test_openapi_document.py names them).
+
+    """
 
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

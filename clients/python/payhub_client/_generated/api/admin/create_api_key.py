@@ -5,9 +5,9 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.api_key import ApiKey
 from ...models.api_key_in import ApiKeyIn
 from ...models.problem import Problem
-from ...models.resource import Resource
 from ...types import UNSET, Response, Unset
 
 
@@ -35,14 +35,14 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Problem | Resource | None:
+) -> ApiKey | Problem | None:
     if response.status_code == 200:
-        response_200 = Resource.from_dict(response.json())
+        response_200 = ApiKey.from_dict(response.json())
 
         return response_200
 
     if response.status_code == 201:
-        response_201 = Resource.from_dict(response.json())
+        response_201 = ApiKey.from_dict(response.json())
 
         return response_201
 
@@ -94,7 +94,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | Resource]:
+) -> Response[ApiKey | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -108,7 +108,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: ApiKeyIn,
     idempotency_key: str | Unset = UNSET,
-) -> Response[Problem | Resource]:
+) -> Response[ApiKey | Problem]:
     """Create an API key (shown once)
 
      Needs an API key with the `admin` permission.
@@ -122,7 +122,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | Resource]
+        Response[ApiKey | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -142,7 +142,7 @@ def sync(
     client: AuthenticatedClient,
     body: ApiKeyIn,
     idempotency_key: str | Unset = UNSET,
-) -> Problem | Resource | None:
+) -> ApiKey | Problem | None:
     """Create an API key (shown once)
 
      Needs an API key with the `admin` permission.
@@ -156,7 +156,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | Resource
+        ApiKey | Problem
     """
 
     return sync_detailed(
@@ -171,7 +171,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: ApiKeyIn,
     idempotency_key: str | Unset = UNSET,
-) -> Response[Problem | Resource]:
+) -> Response[ApiKey | Problem]:
     """Create an API key (shown once)
 
      Needs an API key with the `admin` permission.
@@ -185,7 +185,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | Resource]
+        Response[ApiKey | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -203,7 +203,7 @@ async def asyncio(
     client: AuthenticatedClient,
     body: ApiKeyIn,
     idempotency_key: str | Unset = UNSET,
-) -> Problem | Resource | None:
+) -> ApiKey | Problem | None:
     """Create an API key (shown once)
 
      Needs an API key with the `admin` permission.
@@ -217,7 +217,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | Resource
+        ApiKey | Problem
     """
 
     return (

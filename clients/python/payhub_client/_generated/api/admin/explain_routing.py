@@ -7,7 +7,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.payment_create import PaymentCreate
 from ...models.problem import Problem
-from ...models.resource import Resource
+from ...models.routing_explanation import RoutingExplanation
 from ...types import Response
 
 
@@ -32,9 +32,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Problem | Resource | None:
+) -> Problem | RoutingExplanation | None:
     if response.status_code == 200:
-        response_200 = Resource.from_dict(response.json())
+        response_200 = RoutingExplanation.from_dict(response.json())
 
         return response_200
 
@@ -81,7 +81,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | Resource]:
+) -> Response[Problem | RoutingExplanation]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -94,7 +94,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: PaymentCreate,
-) -> Response[Problem | Resource]:
+) -> Response[Problem | RoutingExplanation]:
     """Which account a payment would take
 
      Needs an API key with the `admin` permission.
@@ -107,7 +107,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | Resource]
+        Response[Problem | RoutingExplanation]
     """
 
     kwargs = _get_kwargs(
@@ -125,7 +125,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: PaymentCreate,
-) -> Problem | Resource | None:
+) -> Problem | RoutingExplanation | None:
     """Which account a payment would take
 
      Needs an API key with the `admin` permission.
@@ -138,7 +138,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | Resource
+        Problem | RoutingExplanation
     """
 
     return sync_detailed(
@@ -151,7 +151,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: PaymentCreate,
-) -> Response[Problem | Resource]:
+) -> Response[Problem | RoutingExplanation]:
     """Which account a payment would take
 
      Needs an API key with the `admin` permission.
@@ -164,7 +164,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | Resource]
+        Response[Problem | RoutingExplanation]
     """
 
     kwargs = _get_kwargs(
@@ -180,7 +180,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: PaymentCreate,
-) -> Problem | Resource | None:
+) -> Problem | RoutingExplanation | None:
     """Which account a payment would take
 
      Needs an API key with the `admin` permission.
@@ -193,7 +193,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | Resource
+        Problem | RoutingExplanation
     """
 
     return (

@@ -6,8 +6,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.account import Account
 from ...models.problem import Problem
-from ...models.resource import Resource
 from ...types import Response
 
 
@@ -27,9 +27,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Problem | Resource | None:
+) -> Account | Problem | None:
     if response.status_code == 200:
-        response_200 = Resource.from_dict(response.json())
+        response_200 = Account.from_dict(response.json())
 
         return response_200
 
@@ -61,7 +61,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | Resource]:
+) -> Response[Account | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -74,7 +74,7 @@ def sync_detailed(
     account_id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[Problem | Resource]:
+) -> Response[Account | Problem]:
     """A provider account
 
      Needs an API key with the `admin` permission.
@@ -87,7 +87,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | Resource]
+        Response[Account | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -105,7 +105,7 @@ def sync(
     account_id: str,
     *,
     client: AuthenticatedClient,
-) -> Problem | Resource | None:
+) -> Account | Problem | None:
     """A provider account
 
      Needs an API key with the `admin` permission.
@@ -118,7 +118,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | Resource
+        Account | Problem
     """
 
     return sync_detailed(
@@ -131,7 +131,7 @@ async def asyncio_detailed(
     account_id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[Problem | Resource]:
+) -> Response[Account | Problem]:
     """A provider account
 
      Needs an API key with the `admin` permission.
@@ -144,7 +144,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | Resource]
+        Response[Account | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -160,7 +160,7 @@ async def asyncio(
     account_id: str,
     *,
     client: AuthenticatedClient,
-) -> Problem | Resource | None:
+) -> Account | Problem | None:
     """A provider account
 
      Needs an API key with the `admin` permission.
@@ -173,7 +173,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | Resource
+        Account | Problem
     """
 
     return (

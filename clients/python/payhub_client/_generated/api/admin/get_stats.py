@@ -6,7 +6,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
-from ...models.resource import Resource
+from ...models.stats import Stats
 from ...types import UNSET, Response, Unset
 
 
@@ -32,9 +32,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Problem | Resource | None:
+) -> Problem | Stats | None:
     if response.status_code == 200:
-        response_200 = Resource.from_dict(response.json())
+        response_200 = Stats.from_dict(response.json())
 
         return response_200
 
@@ -66,7 +66,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | Resource]:
+) -> Response[Problem | Stats]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -79,7 +79,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     window: str | Unset = UNSET,
-) -> Response[Problem | Resource]:
+) -> Response[Problem | Stats]:
     """Counters
 
      Needs an API key with the `admin` permission.
@@ -92,7 +92,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | Resource]
+        Response[Problem | Stats]
     """
 
     kwargs = _get_kwargs(
@@ -110,7 +110,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     window: str | Unset = UNSET,
-) -> Problem | Resource | None:
+) -> Problem | Stats | None:
     """Counters
 
      Needs an API key with the `admin` permission.
@@ -123,7 +123,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | Resource
+        Problem | Stats
     """
 
     return sync_detailed(
@@ -136,7 +136,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     window: str | Unset = UNSET,
-) -> Response[Problem | Resource]:
+) -> Response[Problem | Stats]:
     """Counters
 
      Needs an API key with the `admin` permission.
@@ -149,7 +149,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | Resource]
+        Response[Problem | Stats]
     """
 
     kwargs = _get_kwargs(
@@ -165,7 +165,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     window: str | Unset = UNSET,
-) -> Problem | Resource | None:
+) -> Problem | Stats | None:
     """Counters
 
      Needs an API key with the `admin` permission.
@@ -178,7 +178,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | Resource
+        Problem | Stats
     """
 
     return (

@@ -6,8 +6,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.audit_record_list import AuditRecordList
 from ...models.problem import Problem
-from ...models.resource_list import ResourceList
 from ...types import UNSET, Response, Unset
 
 
@@ -66,9 +66,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Problem | ResourceList | None:
+) -> AuditRecordList | Problem | None:
     if response.status_code == 200:
-        response_200 = ResourceList.from_dict(response.json())
+        response_200 = AuditRecordList.from_dict(response.json())
 
         return response_200
 
@@ -100,7 +100,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | ResourceList]:
+) -> Response[AuditRecordList | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -122,7 +122,7 @@ def sync_detailed(
     until: datetime.datetime | Unset = UNSET,
     cursor: str | Unset = UNSET,
     limit: int | Unset = 20,
-) -> Response[Problem | ResourceList]:
+) -> Response[AuditRecordList | Problem]:
     """The audit log
 
      Needs an API key with the `audit.read` permission.
@@ -144,7 +144,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | ResourceList]
+        Response[AuditRecordList | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -180,7 +180,7 @@ def sync(
     until: datetime.datetime | Unset = UNSET,
     cursor: str | Unset = UNSET,
     limit: int | Unset = 20,
-) -> Problem | ResourceList | None:
+) -> AuditRecordList | Problem | None:
     """The audit log
 
      Needs an API key with the `audit.read` permission.
@@ -202,7 +202,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | ResourceList
+        AuditRecordList | Problem
     """
 
     return sync_detailed(
@@ -233,7 +233,7 @@ async def asyncio_detailed(
     until: datetime.datetime | Unset = UNSET,
     cursor: str | Unset = UNSET,
     limit: int | Unset = 20,
-) -> Response[Problem | ResourceList]:
+) -> Response[AuditRecordList | Problem]:
     """The audit log
 
      Needs an API key with the `audit.read` permission.
@@ -255,7 +255,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | ResourceList]
+        Response[AuditRecordList | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -289,7 +289,7 @@ async def asyncio(
     until: datetime.datetime | Unset = UNSET,
     cursor: str | Unset = UNSET,
     limit: int | Unset = 20,
-) -> Problem | ResourceList | None:
+) -> AuditRecordList | Problem | None:
     """The audit log
 
      Needs an API key with the `audit.read` permission.
@@ -311,7 +311,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | ResourceList
+        AuditRecordList | Problem
     """
 
     return (

@@ -6,8 +6,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.api_key import ApiKey
 from ...models.problem import Problem
-from ...models.resource import Resource
 from ...types import Response
 
 
@@ -27,9 +27,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Problem | Resource | None:
+) -> ApiKey | Problem | None:
     if response.status_code == 200:
-        response_200 = Resource.from_dict(response.json())
+        response_200 = ApiKey.from_dict(response.json())
 
         return response_200
 
@@ -66,7 +66,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | Resource]:
+) -> Response[ApiKey | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -79,7 +79,7 @@ def sync_detailed(
     key_id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[Problem | Resource]:
+) -> Response[ApiKey | Problem]:
     """Revoke an API key
 
      Needs an API key with the `admin` permission.
@@ -92,7 +92,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | Resource]
+        Response[ApiKey | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -110,7 +110,7 @@ def sync(
     key_id: str,
     *,
     client: AuthenticatedClient,
-) -> Problem | Resource | None:
+) -> ApiKey | Problem | None:
     """Revoke an API key
 
      Needs an API key with the `admin` permission.
@@ -123,7 +123,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | Resource
+        ApiKey | Problem
     """
 
     return sync_detailed(
@@ -136,7 +136,7 @@ async def asyncio_detailed(
     key_id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[Problem | Resource]:
+) -> Response[ApiKey | Problem]:
     """Revoke an API key
 
      Needs an API key with the `admin` permission.
@@ -149,7 +149,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | Resource]
+        Response[ApiKey | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -165,7 +165,7 @@ async def asyncio(
     key_id: str,
     *,
     client: AuthenticatedClient,
-) -> Problem | Resource | None:
+) -> ApiKey | Problem | None:
     """Revoke an API key
 
      Needs an API key with the `admin` permission.
@@ -178,7 +178,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | Resource
+        ApiKey | Problem
     """
 
     return (

@@ -7,8 +7,8 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
-from ...models.resource import Resource
 from ...models.settle_in import SettleIn
+from ...models.settled_operation import SettledOperation
 from ...types import UNSET, Response, Unset
 
 
@@ -39,9 +39,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Problem | Resource | None:
+) -> Problem | SettledOperation | None:
     if response.status_code == 200:
-        response_200 = Resource.from_dict(response.json())
+        response_200 = SettledOperation.from_dict(response.json())
 
         return response_200
 
@@ -98,7 +98,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | Resource]:
+) -> Response[Problem | SettledOperation]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -113,7 +113,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: SettleIn,
     idempotency_key: str | Unset = UNSET,
-) -> Response[Problem | Resource]:
+) -> Response[Problem | SettledOperation]:
     """Settle an operation by hand
 
      Needs an API key with the `admin` permission.
@@ -128,7 +128,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | Resource]
+        Response[Problem | SettledOperation]
     """
 
     kwargs = _get_kwargs(
@@ -150,7 +150,7 @@ def sync(
     client: AuthenticatedClient,
     body: SettleIn,
     idempotency_key: str | Unset = UNSET,
-) -> Problem | Resource | None:
+) -> Problem | SettledOperation | None:
     """Settle an operation by hand
 
      Needs an API key with the `admin` permission.
@@ -165,7 +165,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | Resource
+        Problem | SettledOperation
     """
 
     return sync_detailed(
@@ -182,7 +182,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: SettleIn,
     idempotency_key: str | Unset = UNSET,
-) -> Response[Problem | Resource]:
+) -> Response[Problem | SettledOperation]:
     """Settle an operation by hand
 
      Needs an API key with the `admin` permission.
@@ -197,7 +197,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | Resource]
+        Response[Problem | SettledOperation]
     """
 
     kwargs = _get_kwargs(
@@ -217,7 +217,7 @@ async def asyncio(
     client: AuthenticatedClient,
     body: SettleIn,
     idempotency_key: str | Unset = UNSET,
-) -> Problem | Resource | None:
+) -> Problem | SettledOperation | None:
     """Settle an operation by hand
 
      Needs an API key with the `admin` permission.
@@ -232,7 +232,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | Resource
+        Problem | SettledOperation
     """
 
     return (

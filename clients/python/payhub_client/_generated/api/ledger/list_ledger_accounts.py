@@ -5,8 +5,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.ledger_account_list import LedgerAccountList
 from ...models.problem import Problem
-from ...models.resource_list import ResourceList
 from ...types import Response
 
 
@@ -22,9 +22,9 @@ def _get_kwargs() -> dict[str, Any]:
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Problem | ResourceList | None:
+) -> LedgerAccountList | Problem | None:
     if response.status_code == 200:
-        response_200 = ResourceList.from_dict(response.json())
+        response_200 = LedgerAccountList.from_dict(response.json())
 
         return response_200
 
@@ -51,7 +51,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | ResourceList]:
+) -> Response[LedgerAccountList | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -63,7 +63,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[Problem | ResourceList]:
+) -> Response[LedgerAccountList | Problem]:
     """Ledger balances
 
      Needs an API key with the `ledger.read` permission.
@@ -73,7 +73,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | ResourceList]
+        Response[LedgerAccountList | Problem]
     """
 
     kwargs = _get_kwargs()
@@ -88,7 +88,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-) -> Problem | ResourceList | None:
+) -> LedgerAccountList | Problem | None:
     """Ledger balances
 
      Needs an API key with the `ledger.read` permission.
@@ -98,7 +98,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | ResourceList
+        LedgerAccountList | Problem
     """
 
     return sync_detailed(
@@ -109,7 +109,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[Problem | ResourceList]:
+) -> Response[LedgerAccountList | Problem]:
     """Ledger balances
 
      Needs an API key with the `ledger.read` permission.
@@ -119,7 +119,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | ResourceList]
+        Response[LedgerAccountList | Problem]
     """
 
     kwargs = _get_kwargs()
@@ -132,7 +132,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-) -> Problem | ResourceList | None:
+) -> LedgerAccountList | Problem | None:
     """Ledger balances
 
      Needs an API key with the `ledger.read` permission.
@@ -142,7 +142,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | ResourceList
+        LedgerAccountList | Problem
     """
 
     return (

@@ -6,8 +6,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.ledger_entry_list import LedgerEntryList
 from ...models.problem import Problem
-from ...models.resource_list import ResourceList
 from ...types import UNSET, Response, Unset
 
 
@@ -54,9 +54,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Problem | ResourceList | None:
+) -> LedgerEntryList | Problem | None:
     if response.status_code == 200:
-        response_200 = ResourceList.from_dict(response.json())
+        response_200 = LedgerEntryList.from_dict(response.json())
 
         return response_200
 
@@ -88,7 +88,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | ResourceList]:
+) -> Response[LedgerEntryList | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -106,7 +106,7 @@ def sync_detailed(
     createdlt: datetime.datetime | Unset = UNSET,
     cursor: str | Unset = UNSET,
     limit: int | Unset = 20,
-) -> Response[Problem | ResourceList]:
+) -> Response[LedgerEntryList | Problem]:
     """Ledger entries
 
      Needs an API key with the `ledger.read` permission.
@@ -124,7 +124,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | ResourceList]
+        Response[LedgerEntryList | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -152,7 +152,7 @@ def sync(
     createdlt: datetime.datetime | Unset = UNSET,
     cursor: str | Unset = UNSET,
     limit: int | Unset = 20,
-) -> Problem | ResourceList | None:
+) -> LedgerEntryList | Problem | None:
     """Ledger entries
 
      Needs an API key with the `ledger.read` permission.
@@ -170,7 +170,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | ResourceList
+        LedgerEntryList | Problem
     """
 
     return sync_detailed(
@@ -193,7 +193,7 @@ async def asyncio_detailed(
     createdlt: datetime.datetime | Unset = UNSET,
     cursor: str | Unset = UNSET,
     limit: int | Unset = 20,
-) -> Response[Problem | ResourceList]:
+) -> Response[LedgerEntryList | Problem]:
     """Ledger entries
 
      Needs an API key with the `ledger.read` permission.
@@ -211,7 +211,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | ResourceList]
+        Response[LedgerEntryList | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -237,7 +237,7 @@ async def asyncio(
     createdlt: datetime.datetime | Unset = UNSET,
     cursor: str | Unset = UNSET,
     limit: int | Unset = 20,
-) -> Problem | ResourceList | None:
+) -> LedgerEntryList | Problem | None:
     """Ledger entries
 
      Needs an API key with the `ledger.read` permission.
@@ -255,7 +255,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | ResourceList
+        LedgerEntryList | Problem
     """
 
     return (

@@ -7,7 +7,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
-from ...models.resource import Resource
+from ...models.webhook_receipt import WebhookReceipt
 from ...types import Response
 
 
@@ -27,9 +27,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Problem | Resource | None:
+) -> Problem | WebhookReceipt | None:
     if response.status_code == 201:
-        response_201 = Resource.from_dict(response.json())
+        response_201 = WebhookReceipt.from_dict(response.json())
 
         return response_201
 
@@ -71,7 +71,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | Resource]:
+) -> Response[Problem | WebhookReceipt]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -84,7 +84,7 @@ def sync_detailed(
     account_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Response[Problem | Resource]:
+) -> Response[Problem | WebhookReceipt]:
     """Inbound provider webhook (signed by the provider)
 
      Verified by the account's adapter; answered at once; applied by a job.
@@ -97,7 +97,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | Resource]
+        Response[Problem | WebhookReceipt]
     """
 
     kwargs = _get_kwargs(
@@ -115,7 +115,7 @@ def sync(
     account_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Problem | Resource | None:
+) -> Problem | WebhookReceipt | None:
     """Inbound provider webhook (signed by the provider)
 
      Verified by the account's adapter; answered at once; applied by a job.
@@ -128,7 +128,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | Resource
+        Problem | WebhookReceipt
     """
 
     return sync_detailed(
@@ -141,7 +141,7 @@ async def asyncio_detailed(
     account_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Response[Problem | Resource]:
+) -> Response[Problem | WebhookReceipt]:
     """Inbound provider webhook (signed by the provider)
 
      Verified by the account's adapter; answered at once; applied by a job.
@@ -154,7 +154,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | Resource]
+        Response[Problem | WebhookReceipt]
     """
 
     kwargs = _get_kwargs(
@@ -170,7 +170,7 @@ async def asyncio(
     account_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Problem | Resource | None:
+) -> Problem | WebhookReceipt | None:
     """Inbound provider webhook (signed by the provider)
 
      Verified by the account's adapter; answered at once; applied by a job.
@@ -183,7 +183,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | Resource
+        Problem | WebhookReceipt
     """
 
     return (
