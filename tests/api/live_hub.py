@@ -88,6 +88,8 @@ class LiveHub:
         return harness
 
     def stop(self) -> None:
+        if not self.thread.is_alive():
+            return
         try:
             if self.harness is not None:
                 self.run(self.harness.client.aclose())
