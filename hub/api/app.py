@@ -29,7 +29,7 @@ from hub.api.review import OperationReviewController
 from hub.api.routing import explain_routing
 from hub.api.simulator_pages import simulator_pages
 from hub.api.stats import admin_stats, metrics
-from hub.api.strict_body import strict_body
+from hub.api.strict_query import strict_input
 from hub.api.webhook_endpoints import WebhookEndpointController
 from hub.api.webhooks import receive_webhook
 from hub.domain.errors import ProblemError
@@ -78,7 +78,7 @@ def create_app(hub: Hub, *, manage_lifecycle: bool = True) -> Litestar:
             receive_webhook,
         ],
         guards=[require_permission],
-        before_request=strict_body,  # types exactly as documented; undecodable bodies are 400 invalid_json
+        before_request=strict_input,  # query and body exactly as documented; undecodable bodies are 400 invalid_json
         middleware=[problem_redaction_middleware, audit_middleware],
         exception_handlers={
             ProblemError: on_problem,

@@ -39,7 +39,7 @@ CATALOG: dict[tuple[str, str], Op] = {
         "createPayment",
         m.Payment,
         "Authorize (and capture) a payment",
-        CARD_PROBLEMS + TOKEN_PROBLEMS + ROUTING_PROBLEMS,
+        (*CARD_PROBLEMS, *TOKEN_PROBLEMS, *ROUTING_PROBLEMS, ("404", "account_not_found")),
     ),
     ("GET", "/v1/payments"): Op("listPayments", m.PaymentList, "List payments"),
     ("GET", "/v1/payments/{payment_id}"): Op("getPayment", m.Payment, "Read a payment"),

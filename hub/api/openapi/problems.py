@@ -21,7 +21,8 @@ class Shape(NamedTuple):
 
 
 _DESCRIPTIONS = {
-    "400": "Bad request: the body is not JSON, or the Idempotency-Key is malformed",
+    "400": "Bad request: the body is not JSON, the Idempotency-Key is malformed, or the request "
+    "is malformed at the HTTP level (e.g. its Host header)",
     "401": "No API key, or not a valid one",
     "403": "The API key's role may not do this",
     "404": "Not found",
@@ -36,7 +37,8 @@ _DESCRIPTIONS = {
 
 def codes_for(shape: Shape) -> dict[str, list[str]]:
     """status -> the stable ``code`` values that status carries for this operation."""
-    out: dict[str, list[str]] = {}
+    # any request can be malformed at the HTTP level (e.g. a Host header that is not a host)
+    out: dict[str, list[str]] = {"400": ["bad_request"]}
     if shape.has_body or shape.idempotent or shape.inbound_webhook:
         out["400"] = ["invalid_json", "bad_request"]
         if shape.idempotent:
