@@ -11,8 +11,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+from collections.abc import Callable
 
 from hub.config import Settings
+from hub.jobs.arq_runner import WorkerHub
 from hub.lifecycle.services import services_of
 from hub.lifecycle.wait import wait_for_services
 from hub.stream.runner import runs_relay
@@ -20,7 +22,7 @@ from hub.stream.runner import runs_relay
 log = logging.getLogger("payhub.lifecycle")
 
 
-def run_worker(settings: Settings) -> int:
+def run_worker(settings: Settings, hub_factory: Callable[[], WorkerHub] | None = None) -> int:
     from hub.jobs.arq_runner import create_worker, worker_settings
     from hub.runtime import Hub
 
@@ -36,7 +38,7 @@ def run_worker(settings: Settings) -> int:
         hub.run_event_relay = runs_relay(settings, worker=True)  # the Kafka relay, when configured
         return hub
 
-    worker = create_worker(worker_settings(worker_hub), job_completion_wait=grace)
+    worker = create_worker(worker_settings(hub_factory or worker_hub), job_completion_wait=grace)
     worker.run()
     log.info("payhub worker stopped: %d jobs complete, %d failed, %d handed back",
              worker.jobs_complete, worker.jobs_failed, worker.jobs_retried)
