@@ -21,9 +21,14 @@ def render(checks: list[Check]) -> str:
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
-    if os.environ.get("PAYHUB_LOG_LEVEL", "").upper() != "DEBUG":
+    quiet = os.environ.get("PAYHUB_LOG_LEVEL", "").upper() != "DEBUG"
+    if quiet:
         logging.disable(logging.WARNING)  # the verdicts say it all (e.g. "local key file: dev only")
-    checks = asyncio.run(run_checks(args.config))
+    try:
+        checks = asyncio.run(run_checks(args.config))
+    finally:
+        if quiet:
+            logging.disable(logging.NOTSET)
     ok = all(c.ok for c in checks)
     if args.json:
         print(json.dumps({"ok": ok, "checks": [c.to_dict() for c in checks]}, ensure_ascii=False, indent=2))
