@@ -76,7 +76,7 @@ def test_startup_timeout_and_shutdown_grace(tmp_path: Path) -> None:
     env = {"PAYHUB_STARTUP_TIMEOUT": "5", "PAYHUB_SHUTDOWN_GRACE": "2.5"}
     settings = load_settings(environ=env)
     assert (settings.startup_timeout, settings.shutdown_grace) == (5.0, 2.5)
-    with pytest.raises(ConfigError, match="^shutdown_grace: must be zero or positive"):
+    with pytest.raises(ConfigError, match=r"^shutdown_grace: must be zero or positive"):
         load_settings(environ={"PAYHUB_SHUTDOWN_GRACE": "-1"})
     with pytest.raises(ConfigError, match="PAYHUB_STARTUP_TIMEOUT: expected a number"):
         load_settings(environ={"PAYHUB_STARTUP_TIMEOUT": "soon"})
