@@ -69,7 +69,8 @@ def test_serve_and_worker_with_an_unreachable_redis_exit_2(tmp_path: Path) -> No
 
 @pytest.mark.parametrize(
     "command",
-    [["migrate"], ["api-keys", "create", "--role", "read"], ["audit", "verify"], ["webhooks", "list"]],
+    [["migrate"], ["api-keys", "create", "--role", "read"], ["audit", "verify"], ["webhooks", "list"],
+     ["ledger", "verify"]],
 )
 def test_every_command_needing_the_database_answers_one_line_and_exit_2(tmp_path: Path, command: list[str]) -> None:
     env = hub_env(tmp_path, PAYHUB_DATABASE_URL=closed_pg_url(free_port()), PAYHUB_STARTUP_TIMEOUT="30")
@@ -96,6 +97,18 @@ def test_a_missing_database_is_named(tmp_path: Path) -> None:
         pytest.skip("PostgreSQL is not running")
     assert done.returncode == 2
     assert_one_clear_line(done.stderr, "database", 'database "payhub_no_such_db_here" does not exist')
+
+
+@pytest.mark.parametrize("command", [["audit", "verify"], ["ledger", "verify"]])
+def test_a_database_without_the_schema_says_run_migrate(tmp_path: Path, command: list[str]) -> None:
+    (tmp_path / "empty.db").touch()
+    env = hub_env(tmp_path, PAYHUB_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}")
+    done = run_payhub(command, env, tmp_path)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    line = person_lines(done.stderr)[-1]
+    assert line.startswith("payhub: database sqlite+aiosqlite:///") and "no such table" in line
+    assert line.endswith("(the schema is missing or old: run `payhub migrate`)")
 
 
 class Forwarder:
