@@ -161,11 +161,7 @@ def cmd_vault_rotate(args: argparse.Namespace) -> int:
         finally:
             await engine.dispose()
 
-    try:
-        return asyncio.run(main())
-    except Exception as exc:
-        print(f"payhub vault rotate: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return 2
+    return asyncio.run(main())  # a service or the KMS unusable: one line, exit 2 (run_guarded)
 
 
 def cmd_simulator_serve(args: argparse.Namespace) -> int:

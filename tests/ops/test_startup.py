@@ -70,7 +70,7 @@ def test_serve_and_worker_with_an_unreachable_redis_exit_2(tmp_path: Path) -> No
 @pytest.mark.parametrize(
     "command",
     [["migrate"], ["api-keys", "create", "--role", "read"], ["audit", "verify"], ["webhooks", "list"],
-     ["ledger", "verify"]],
+     ["ledger", "verify"], ["vault", "rotate", "--rewrap-only"]],
 )
 def test_every_command_needing_the_database_answers_one_line_and_exit_2(tmp_path: Path, command: list[str]) -> None:
     env = hub_env(tmp_path, PAYHUB_DATABASE_URL=closed_pg_url(free_port()), PAYHUB_STARTUP_TIMEOUT="30")
