@@ -50,3 +50,14 @@ def wait_http(url: str, proc: subprocess.Popen[bytes], timeout: float = 30.0) ->
 def person_lines(stderr: str) -> list[str]:
     """What a person reads on stderr apart from log records (which carry a timestamp)."""
     return [line for line in stderr.splitlines() if line.strip() and not line[:4].isdigit()]
+
+
+def fresh_database(url: str) -> None:
+    """Empty the run's shared PostgreSQL database (as the harness does) so a new key file can
+    start on it: rows encrypted under an earlier test's key file would not decrypt."""
+    import asyncio
+
+    from tests.conftest import _has_schema, reset_pg
+
+    if url.startswith("postgresql") and asyncio.run(_has_schema(url)):
+        asyncio.run(reset_pg(url))

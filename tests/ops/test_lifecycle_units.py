@@ -122,3 +122,27 @@ async def test_drain_gives_up_at_the_grace() -> None:
     assert await runner.drain(0.2) == 1
     await runner.stop()
     assert runner.pending == 0
+
+
+async def test_kafka_is_probed_when_events_kafka_names_bootstrap_servers() -> None:
+    import socket
+    from types import SimpleNamespace
+
+    from hub.lifecycle.services import kafka_probe, kafka_servers
+
+    assert kafka_servers(load_settings(environ={})) == []  # no [events.kafka]: no check
+    listener = socket.create_server(("127.0.0.1", 0))
+    closed = socket.create_server(("127.0.0.1", 0))
+    closed_port = closed.getsockname()[1]
+    closed.close()
+    try:
+        good = f"127.0.0.1:{listener.getsockname()[1]}"
+        stand_in = SimpleNamespace(events=SimpleNamespace(kafka=SimpleNamespace(
+            bootstrap_servers=f"127.0.0.1:{closed_port}, {good}")))
+        servers = kafka_servers(stand_in)  # type: ignore[arg-type]
+        assert servers == [f"127.0.0.1:{closed_port}", good]
+        await kafka_probe(servers)(2)  # one answering bootstrap server is enough
+        with pytest.raises(ConnectionRefusedError):
+            await kafka_probe([f"127.0.0.1:{closed_port}"])(2)
+    finally:
+        listener.close()

@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from tests.conftest import ADMIN_KEY, flush_test_redis, redis_test_url
-from tests.ops.procs import PAYHUB, free_port, hub_env, wait_http
+from tests.ops.procs import PAYHUB, free_port, fresh_database, hub_env, wait_http
 
 pytestmark = pytest.mark.slow
 
@@ -48,6 +48,7 @@ class Serve:
             f'shutdown_grace = {grace}\n\n[[accounts]]\nid = "sandbox"\nadapter = "simulator"\n'
             f'base_url = "{simulator_url}"\n[accounts.timeouts]\nconnect = 1.0\nread = 10.0\n'
         )
+        fresh_database(db_url)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = hub_env(tmp_path, PAYHUB_DATABASE_URL=db_url, PAYHUB_CONFIG=str(config),

@@ -14,8 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import PG_ADMIN_URL
-from tests.ops.procs import PAYHUB, free_port, hub_env, person_lines, run_payhub, wait_http
+from tests.conftest import PG_ADMIN_URL, pg_url
+from tests.ops.procs import PAYHUB, free_port, fresh_database, hub_env, person_lines, run_payhub, wait_http
 
 pytestmark = pytest.mark.slow
 
@@ -162,6 +162,7 @@ class Forwarder:
 def late_database(pg_database: str) -> Iterator[tuple[Forwarder, str]]:
     from sqlalchemy.engine import make_url
 
+    fresh_database(pg_url(pg_database))
     admin = make_url(PG_ADMIN_URL)
     fwd = Forwarder(free_port(), (admin.host or "127.0.0.1", admin.port or 5432))
     url = admin.set(host="127.0.0.1", port=fwd.port, database=pg_database).render_as_string(hide_password=False)
