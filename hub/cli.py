@@ -13,9 +13,9 @@ from hub.config import Settings, load_settings
 from hub.doctor_cli import add_parser as add_doctor_parser
 from hub.domain.errors import ConfigError
 from hub.ledger_cli import add_parsers as add_ledger_parsers
+from hub.lifecycle.guard import run_guarded
 from hub.simulation.cli import add_parsers as add_simulate_parsers
 from hub.stream.cli import add_parsers as add_event_parsers
-from hub.lifecycle.guard import run_guarded
 from hub.webhooks_cli import add_parsers as add_webhook_parsers
 
 

@@ -189,3 +189,21 @@ def test_a_reachable_redis_passes(tmp_path: Path) -> None:
     assert checks["redis"]["ok"], checks["redis"]
     assert checks["redis"]["detail"].endswith("answers PING")
     assert code == 0
+
+
+def test_the_kafka_check_asks_the_broker_and_names_one_that_does_not_answer(
+    installed: dict[str, str], tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    from tests.stream.kafka_kit import start_broker
+
+    broker = start_broker(Path(tmp_path_factory.mktemp("tansu")))
+    try:
+        code, checks = doctor({**installed, "PAYHUB_KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap}, tmp_path)
+        assert code == 0, checks
+        assert checks["kafka"]["ok"] and "metadata" in checks["kafka"]["detail"]
+    finally:
+        broker.kill()
+    closed = f"127.0.0.1:{free_port()}"
+    code, checks = doctor({**installed, "PAYHUB_KAFKA_BOOTSTRAP_SERVERS": closed}, tmp_path)
+    assert code == 1
+    assert not checks["kafka"]["ok"] and closed in checks["kafka"]["detail"]
