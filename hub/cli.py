@@ -45,7 +45,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
     setup_logging(settings.log_level, settings.log_format)
     _fast_event_loop()
-    return asyncio.run(serve(settings, args.host or settings.host, args.port or settings.port))
+    host, port = args.host or settings.host, args.port or settings.port
+    if args.workers is not None and args.workers < 1:
+        print("payhub serve: --workers must be at least 1", file=sys.stderr)
+        return 2
+    if args.workers and args.workers > 1:
+        from hub.lifecycle.workers import serve_workers
+
+        return serve_workers(settings, host, port, args.workers)
+    return asyncio.run(serve(settings, host, port))
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
@@ -220,6 +228,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="run the API server")
     p.add_argument("--host")
     p.add_argument("--port", type=int)
+    p.add_argument("--workers", type=int, default=None,
+                   help="API processes sharing the port (SO_REUSEPORT; default 1): one per core")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("worker", help="run background jobs (resolution, sweeper) from Redis")

@@ -55,7 +55,9 @@ def _banner(settings: Settings, host: str, port: int, key: str | None, accounts:
     print(f"  payhub listening on http://{host}:{port}  (OpenAPI: /schema, docs: /schema/docs)\n", flush=True)
 
 
-async def serve(settings: Settings, host: str, port: int) -> int:
+async def serve(settings: Settings, host: str, port: int, *, worker: int | None = None) -> int:
+    """One API process; ``worker``: the index of one of ``serve --workers N`` (the parent has
+    migrated and printed the banner; this one shares the port with ``SO_REUSEPORT``)."""
     import uvicorn
 
     from hub.api.app import create_app
@@ -67,7 +69,8 @@ async def serve(settings: Settings, host: str, port: int) -> int:
     await hub.start()
     try:
         key = await hub.bootstrap_keys()
-        _banner(settings, host, port, key, hub.providers.ids())
+        if worker is None:
+            _banner(settings, host, port, key, hub.providers.ids())
         app = create_app(hub, manage_lifecycle=False)
         config = uvicorn.Config(
             app,
@@ -80,7 +83,12 @@ async def serve(settings: Settings, host: str, port: int) -> int:
         )
         server = uvicorn.Server(config)
         with _Signals() as signals:
-            await server.serve()
+            if worker is None:
+                await server.serve()
+            else:
+                from hub.lifecycle.workers import reuse_port_socket
+
+                await server.serve(sockets=[reuse_port_socket(host, port)])
         stopping_since = time.monotonic()
         if signals.received:
             log.info("payhub serve: %s received, requests finished; stopping jobs",
