@@ -32,6 +32,7 @@ import asyncpg
 
 from benchmarks import ledger as ledger_bench
 from benchmarks import stream as stream_bench
+from benchmarks import workers as workers_bench
 from benchmarks.options import Options
 from benchmarks.report import Report
 from benchmarks.stack import Stack
@@ -96,6 +97,7 @@ async def run(opts: Options) -> Report:
             steps.append(("throughput", functools.partial(bench.throughput_round, r)))
             steps.append(("replay", bench.replay_round))
         steps += [
+            ("workers", functools.partial(workers_bench.rounds, bench)),  # payhub serve --workers 2
             ("webhooks", bench.webhooks_round),
             ("resolution", bench.resolution_round),
             ("transports", bench.transport_rounds),
@@ -137,7 +139,7 @@ def parse(argv: Sequence[str] | None = None) -> Options:
     ap.add_argument(
         "--skip",
         default="",
-        help="comma-separated steps to skip: throughput,replay,webhooks,resolution,transports,jobs,ledger,stream,scale",
+        help="comma-separated steps to skip: throughput,replay,workers,webhooks,resolution,transports,jobs,ledger,stream,scale",
     )
     ap.add_argument(
         "--redis-db", type=int, help="Redis db index for the run (default: first empty from 15 down)"

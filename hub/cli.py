@@ -10,11 +10,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from hub.config import Settings, load_settings
+from hub.doctor_cli import add_parser as add_doctor_parser
 from hub.domain.errors import ConfigError
 from hub.ledger_cli import add_parsers as add_ledger_parsers
+from hub.lifecycle.guard import run_guarded
 from hub.simulation.cli import add_parsers as add_simulate_parsers
 from hub.stream.cli import add_parsers as add_event_parsers
-from hub.stream.runner import runs_relay
 from hub.webhooks_cli import add_parsers as add_webhook_parsers
 
 
@@ -38,70 +39,31 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 # ----------------------------------------------------------------------------- serve
 def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    from hub.api.app import create_app
+    from hub.lifecycle.serve import serve
     from hub.logs import setup_logging
-    from hub.runtime import Hub
 
     settings = _settings(args)
     setup_logging(settings.log_level, settings.log_format)
     _fast_event_loop()
-    host = args.host or settings.host
-    port = args.port or settings.port
+    host, port = args.host or settings.host, args.port or settings.port
+    if args.workers is not None and args.workers < 1:
+        print("payhub serve: --workers must be at least 1", file=sys.stderr)
+        return 2
+    if args.workers and args.workers > 1:
+        from hub.lifecycle.workers import serve_workers
 
-    async def main() -> None:
-        hub = Hub(settings)
-        hub.run_event_relay = runs_relay(settings, worker=False)  # embedded default: the Kafka relay
-        try:
-            await hub.start()
-        except ConfigError as exc:
-            print(f"payhub: configuration error: {exc}", file=sys.stderr)
-            raise SystemExit(2) from None
-        key = await hub.bootstrap_keys()
-        if key:
-            print("\n  payhub first start: an admin API key was created. It is shown ONCE:\n", flush=True)
-            print(f"      {key}\n", flush=True)
-            print("  Use it as:  curl -H 'Authorization: Bearer <key>' ...\n", flush=True)
-        if settings.is_sqlite:
-            print(
-                f"  embedded mode: {settings.database_url} , accounts: {', '.join(hub.providers.ids())}",
-                flush=True,
-            )
-        print(
-            f"  payhub listening on http://{host}:{port}  (OpenAPI: /schema, docs: /schema/docs)\n",
-            flush=True,
-        )
-        app = create_app(hub, manage_lifecycle=False)
-        config = uvicorn.Config(app, host=host, port=port, log_config=None, lifespan="on", access_log=False)
-        try:
-            await uvicorn.Server(config).serve()
-        finally:
-            await hub.stop()
-
-    asyncio.run(main())
-    return 0
+        return serve_workers(settings, host, port, args.workers)
+    return asyncio.run(serve(settings, host, port))
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    from hub.jobs.arq_runner import run_worker, worker_settings
+    from hub.lifecycle.worker import run_worker
     from hub.logs import setup_logging
-    from hub.runtime import Hub
 
     settings = _settings(args)
     setup_logging(settings.log_level, settings.log_format)
-    if not settings.redis_url:
-        print("payhub worker: set redis_url / PAYHUB_REDIS_URL (without Redis, jobs run inside payhub serve)",
-              file=sys.stderr)
-        return 2
     _fast_event_loop()
-    def worker_hub() -> Hub:
-        hub = Hub(settings)
-        hub.run_event_relay = runs_relay(settings, worker=True)  # the Kafka relay, when configured
-        return hub
-
-    run_worker(worker_settings(worker_hub))
-    return 0
+    return run_worker(settings)
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -133,11 +95,7 @@ def cmd_api_keys_create(args: argparse.Namespace) -> int:
         finally:
             await hub.stop()
 
-    try:
-        print(asyncio.run(main()))
-    except Exception as exc:
-        print(f"payhub: {exc}", file=sys.stderr)
-        return 2
+    print(asyncio.run(main()))  # an unreachable database: one line from run_guarded, exit 2
     return 0
 
 
@@ -211,11 +169,7 @@ def cmd_vault_rotate(args: argparse.Namespace) -> int:
         finally:
             await engine.dispose()
 
-    try:
-        return asyncio.run(main())
-    except Exception as exc:
-        print(f"payhub vault rotate: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return 2
+    return asyncio.run(main())  # a service or the KMS unusable: one line, exit 2 (run_guarded)
 
 
 def cmd_simulator_serve(args: argparse.Namespace) -> int:
@@ -274,6 +228,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="run the API server")
     p.add_argument("--host")
     p.add_argument("--port", type=int)
+    p.add_argument("--workers", type=int, default=None,
+                   help="API processes sharing the port (SO_REUSEPORT; default 1): one per core")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("worker", help="run background jobs (resolution, sweeper) from Redis")
@@ -337,13 +293,13 @@ def build_parser() -> argparse.ArgumentParser:
     add_ledger_parsers(sub, _settings)  # payhub ledger verify | backfill | balances
     add_event_parsers(sub, _settings)  # payhub events replay --from EVENT_ID
     add_simulate_parsers(sub)  # payhub simulate (DESIGN §18)
+    add_doctor_parser(sub)  # payhub doctor [--json]
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    code: int = args.func(args)
-    return code
+    return run_guarded(args.func, args)  # an expected failure: one line, exit 2 (DESIGN §19)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -111,6 +111,8 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True):
     events: EventsConfig = msgspec.field(default_factory=EventsConfig)  # [events.kafka]: DESIGN §16
     public_url: str | None = None  # how shoppers reach this hub (3DS pages of the in-process simulator)
     embedded_account: bool = True  # add the `sandbox` simulator account when none is configured
+    startup_timeout: float = 60.0  # serve/worker wait this long for the database, Redis, Kafka (§19)
+    shutdown_grace: float = 30.0  # SIGTERM: in-flight requests and jobs get this long to finish
     config_path: str | None = None
 
     @property
@@ -145,8 +147,10 @@ ENV_OVERRIDES: Mapping[str, tuple[str | None, str]] = {
     "PAYHUB_OTLP_ENDPOINT": ("telemetry", "otlp_endpoint"),
     "PAYHUB_WORKER_METRICS_PORT": ("telemetry", "worker_metrics_port"),
     "PAYHUB_KAFKA_BOOTSTRAP_SERVERS": ("events.kafka", "bootstrap_servers"),
+    "PAYHUB_STARTUP_TIMEOUT": (None, "startup_timeout"),
+    "PAYHUB_SHUTDOWN_GRACE": (None, "shutdown_grace"),
 }
-_NUMERIC = {"port", "ttl_hours", "deadline_hours", "worker_metrics_port"}
+_NUMERIC = {"port", "ttl_hours", "deadline_hours", "worker_metrics_port", "startup_timeout", "shutdown_grace"}
 _INTEGER = {"port", "worker_metrics_port"}
 _BOOLEAN = {"required", "otel"}
 
@@ -232,6 +236,9 @@ def _validate(settings: Settings, env: Mapping[str, str]) -> None:
         raise ConfigError("kms.aws_key_ids: aws-kms needs key_id and at least one KMS key id / ARN")
     if settings.log_format not in ("json", "text"):
         raise ConfigError("log_format: must be 'json' or 'text'")
+    for name in ("startup_timeout", "shutdown_grace"):
+        if getattr(settings, name) < 0:
+            raise ConfigError(f"{name}: must be zero or positive seconds")
     _validate_telemetry(settings.telemetry)
     _validate_webhooks(settings.webhooks)
     _validate_idempotency(settings.idempotency)

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
 from collections.abc import Awaitable, Callable
 
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hub.config import Settings
@@ -24,14 +21,8 @@ def _run(settings: Settings, job: Callable[[AsyncEngine], Awaitable[int]]) -> in
         finally:
             await engine.dispose()
 
-    try:
-        return asyncio.run(main())
-    except (OSError, DBAPIError) as exc:
-        where = make_url(settings.database_url).render_as_string(hide_password=True)
-        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-        hint = " (run `payhub migrate`)" if "no such table" in reason or "does not exist" in reason else ""
-        print(f"payhub: database {where}: {reason}{hint}", file=sys.stderr)
-        return 2
+    # an unreachable database or a missing schema: one line and exit 2 from hub.lifecycle.guard
+    return asyncio.run(main())
 
 
 def verify(args: argparse.Namespace, settings: Settings) -> int:

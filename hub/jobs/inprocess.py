@@ -28,6 +28,7 @@ class InProcessRunner:
         self._tasks: set[asyncio.Task[None]] = set()
         self._stopping = False
         self._started = False
+        self._running: set[asyncio.Task[Any] | None] = set()  # tasks inside a job right now (drain waits for them)
 
     # ---------------------------------------------------------------- JobRunner
     def register(self, name: str, task: Task) -> None:
@@ -62,6 +63,23 @@ class InProcessRunner:
         self._started = True
         for name, seconds in self._periodic.items():
             self._spawn(self._loop(name, seconds), name=f"{_PERIODIC}{name}")
+
+    async def drain(self, grace: float) -> int:
+        """Graceful stop (SIGTERM): take no new job, drop the ones still waiting for their delay
+        or their next period (their work is in the database: the sweeper finds it again), and
+        give the jobs running now up to ``grace`` seconds to finish. Returns how many were
+        still running then (``stop()`` cancels them)."""
+        self._stopping = True
+        for task in list(self._tasks):
+            if task not in self._running:
+                task.cancel()
+        running = [t for t in self._running if t is not None]  # a periodic loop ends after its run
+        if running:
+            _, late = await asyncio.wait(running, timeout=grace)
+            if late:
+                log.warning("%d job(s) still running after the shutdown grace: cancelled", len(late))
+            return len(late)
+        return 0
 
     async def stop(self) -> None:
         self._stopping = True
@@ -113,6 +131,8 @@ class InProcessRunner:
         await self._call(name, kwargs)
 
     async def _call(self, name: str, kwargs: dict[str, Any]) -> None:
+        current = asyncio.current_task()
+        self._running.add(current)
         with log_context(job=name):
             try:
                 await self._registry[name](**kwargs)
@@ -120,8 +140,10 @@ class InProcessRunner:
                 raise
             except Exception:
                 log.exception("job %s failed (it will be retried by the sweeper if still due)", name)
+            finally:
+                self._running.discard(current)
 
     async def _loop(self, name: str, seconds: float) -> None:
-        while True:
+        while not self._stopping:
             await asyncio.sleep(seconds)
             await self._call(name, {})

@@ -33,7 +33,6 @@ from typing import Any, Protocol
 
 import msgspec
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.base import ProviderEvent
@@ -46,6 +45,7 @@ from hub.services import outcomes
 from hub.services.dispute_outcomes import dispute_decision
 from hub.services.executor import scrub_outcome
 from hub.services.inbox_match import Decision, decide
+from hub.services.inbox_writer import InboxWriter
 from hub.store import tables as t
 from hub.store.repo import Row, utcnow
 from hub.telemetry.metrics import WEBHOOK_INBOX_BACKLOG, WEBHOOKS_RECEIVED
@@ -108,6 +108,7 @@ class Inbox:
         self.lost_job_after = lost_job_after
         self.retry_schedule: list[float] | None = None  # None: the resolution schedule
         self._open: set[str] = set()  # stored, job not yet enqueued (ignored rows need none)
+        self.writer = InboxWriter(engine)  # group commit of concurrent deliveries
         jobs.register(PROCESS_JOB, self._process_job)
         jobs.register(SWEEP_JOB, self._sweep_job)
         every = getattr(jobs, "every", None)
@@ -129,16 +130,13 @@ class Inbox:
         return stored
 
     async def store(self, account_id: str, events: list[ProviderEvent]) -> list[str]:
-        """The storing half of :meth:`ingest` (the webhook endpoint answers, then dispatches)."""
+        """The storing half of :meth:`ingest` (the webhook endpoint answers, then dispatches).
+        Durable when it returns; concurrent deliveries share a commit (``inbox_writer``)."""
         now = self.clock()
-        new: list[str] = []
-        async with self.engine.begin() as conn:
-            for event in events:
-                inbox_id = await self._insert(conn, account_id, event, now)
-                if inbox_id is not None:
-                    new.append(inbox_id)
-                    if event.kind is not None or event.dispute is not None:
-                        self._open.add(inbox_id)
+        rows = [self._row(account_id, event, now) for event in events]
+        new = await self.writer.write(rows)
+        acted_on = {row["id"] for row in rows if row["status"] == RECEIVED}
+        self._open.update(inbox_id for inbox_id in new if inbox_id in acted_on)
         duplicates = len(events) - len(new)
         if new:
             WEBHOOKS_RECEIVED.labels(account_id, "new").inc(len(new))
@@ -154,12 +152,10 @@ class Inbox:
                 WEBHOOK_INBOX_BACKLOG.inc()
                 await self._enqueue(inbox_id, 0.0, attempts=0)
 
-    async def _insert(
-        self, conn: AsyncConnection, account_id: str, event: ProviderEvent, now: dt.datetime
-    ) -> str | None:
+    def _row(self, account_id: str, event: ProviderEvent, now: dt.datetime) -> dict[str, Any]:
         # a type the hub does not act on: stored, never processed
         ignored = event.kind is None and event.dispute is None
-        values: dict[str, Any] = {
+        return {
             "id": new_id("whin"),
             "account_id": account_id,
             "provider_event_id": event.event_id,
@@ -172,15 +168,6 @@ class Inbox:
             "processed_at": now if ignored else None,
             "next_attempt_at": None if ignored else now + dt.timedelta(seconds=self.lost_job_after),
         }
-        insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-        stmt = (
-            insert(t.webhook_inbox)
-            .values(**values)
-            .on_conflict_do_nothing(index_elements=["account_id", "provider_event_id"])
-            .returning(t.webhook_inbox.c.id)
-        )
-        inserted: str | None = (await conn.execute(stmt)).scalar()
-        return inserted
 
     async def _enqueue(self, inbox_id: str, delay: float, *, attempts: int) -> None:
         try:

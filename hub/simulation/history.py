@@ -90,7 +90,11 @@ def generate(seed: int, steps: int) -> list[Step]:
     return out
 
 
-def params(seed: int) -> tuple[float, float, float]:
-    """The history's fault rates: provider calls, lost jobs, lost webhooks."""
+def params(seed: int) -> tuple[float, float, float, str]:
+    """The history's fault rates (provider calls, lost jobs, lost webhooks) and how the
+    simulated provider's ambiguous operations are resolved: ``lookup`` (the simulator's own
+    way) or ``replay`` first (as Stripe and Adyen accounts resolve captures, voids, refunds
+    and payouts)."""
     rng = random.Random(f"payhub-simulation-rates:{seed}")
-    return rng.choice((0.0, 0.1, 0.2, 0.35)), rng.choice((0.0, 0.1, 0.3)), rng.choice((0.0, 0.2, 0.5))
+    rates = rng.choice((0.0, 0.1, 0.2, 0.35)), rng.choice((0.0, 0.1, 0.3)), rng.choice((0.0, 0.2, 0.5))
+    return (*rates, rng.choice(("lookup", "replay")))

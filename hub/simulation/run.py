@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import multiprocessing
 import random
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,7 +19,7 @@ from hub.simulation import invariants
 from hub.simulation.clock import installed
 from hub.simulation.history import Step, generate, params
 from hub.simulation.steps import Context, execute
-from hub.simulation.world import World, unwrap_crash
+from hub.simulation.world import Lab, World, lab_directory, unwrap_crash
 from hub.store import tables as t
 
 QUIESCE_ROUNDS = 16  # x 600 virtual seconds: past the resolution deadline (1 h)
@@ -40,6 +42,20 @@ class Result:
         return self.violations[0].split(":", 1)[0] if self.violations else None
 
 
+@contextlib.asynccontextmanager
+async def open_lab() -> AsyncIterator[Lab]:
+    """A lab for a run of histories in this process and event loop (see :class:`Lab`)."""
+    with tempfile.TemporaryDirectory(prefix="payhub-sim-", dir=lab_directory()) as tmp:
+        template = await make_template(Path(tmp))
+        work = Path(tmp) / "work"
+        work.mkdir()
+        lab = Lab(template, work)
+        try:
+            yield lab
+        finally:
+            await lab.close()
+
+
 async def make_template(directory: Path) -> Path:
     """A migrated database, copied for each history (migrating once is what costs)."""
     from hub.store.db import create_engine, migrate
@@ -53,19 +69,18 @@ async def make_template(directory: Path) -> Path:
     return path
 
 
-async def run_history(seed: int, steps: list[Step], template: Path) -> Result:
+async def run_history(seed: int, steps: list[Step], lab: Lab) -> Result:
     """One history, deterministic in (seed, steps): same input, same trace, same verdict."""
     result = Result(seed, steps)
-    fault_rate, lose_rate, webhook_loss = params(seed)
+    fault_rate, lose_rate, webhook_loss, resolve_by = params(seed)
     rng = random.Random(seed)
-    with tempfile.TemporaryDirectory(prefix="payhub-sim-") as tmp:
-        world = World(Path(tmp), template, rng, fault_rate=fault_rate, lose_rate=lose_rate)
-        with installed(world.clock):
-            await world.start()
-            try:
-                await _drive(world, result, Context(webhook_loss=webhook_loss))
-            finally:
-                await world.close()
+    world = World(lab, rng, fault_rate=fault_rate, lose_rate=lose_rate, resolve_by=resolve_by)
+    with installed(world.clock):
+        await world.start()
+        try:
+            await _drive(world, result, Context(webhook_loss=webhook_loss))
+        finally:
+            await world.close()
     return result
 
 
@@ -137,7 +152,7 @@ async def _open(world: World) -> int:
     return int(n or 0)
 
 
-async def shrink(result: Result, template: Path, budget: int = MAX_SHRINK_RUNS) -> Result:
+async def shrink(result: Result, lab: Lab, budget: int = MAX_SHRINK_RUNS) -> Result:
     """The shortest step sequence found that breaks the same invariant (greedy removal)."""
     best = result
     runs = 0
@@ -150,7 +165,7 @@ async def shrink(result: Result, template: Path, budget: int = MAX_SHRINK_RUNS) 
             if not candidate:
                 break
             runs += 1
-            attempt = await run_history(best.seed, candidate, template)
+            attempt = await run_history(best.seed, candidate, lab)
             if attempt.invariant == result.invariant:
                 best, shrunk = attempt, True
             else:
@@ -180,41 +195,87 @@ def quiet_logs(enabled: bool = True) -> Iterator[None]:
 async def simulate(
     *, seeds: int, first: int = 0, steps: int = 30, print_: Callable[[str], None] = print,
     verbose: bool = False, shrink_failures: bool = True, shrink_budget: int = MAX_SHRINK_RUNS,
+    jobs: int = 1,
 ) -> int:
-    """Run ``seeds`` histories from seed ``first``; print the failures (shrunk) or the summary."""
+    """Run ``seeds`` histories from seed ``first`` (in ``jobs`` processes); print the first
+    failure in seed order (shrunk) or the summary. The output does not depend on ``jobs``."""
     with quiet_logs(not verbose):
         return await _simulate(
             seeds=seeds, first=first, steps=steps, print_=print_, verbose=verbose,
-            shrink_failures=shrink_failures, shrink_budget=shrink_budget,
+            shrink_failures=shrink_failures, shrink_budget=shrink_budget, jobs=jobs,
         )  # fmt: skip
 
 
 async def _simulate(
-    *, seeds: int, first: int = 0, steps: int = 30, print_: Callable[[str], None] = print,
-    verbose: bool = False, shrink_failures: bool = True, shrink_budget: int = MAX_SHRINK_RUNS,
+    *, seeds: int, first: int, steps: int, print_: Callable[[str], None], verbose: bool,
+    shrink_failures: bool, shrink_budget: int, jobs: int,
 ) -> int:
     total_steps = 0
-    failures: list[Result] = []
-    with tempfile.TemporaryDirectory(prefix="payhub-sim-template-") as tmp:
-        template = await make_template(Path(tmp))
-        for seed in range(first, first + seeds):
-            result = await run_history(seed, generate(seed, steps), template)
-            total_steps += len(result.steps)
-            if verbose:
-                for line in result.trace:
-                    print_(f"seed {seed} {line}")
-            if not result.ok:
-                failures.append(result)
-                if shrink_failures:
-                    _report(await shrink(result, template, shrink_budget), print_)
-                else:
-                    _report(result, print_)
-                break
-    if failures:
-        print_(f"simulated {seed - first + 1} histories, {total_steps} steps, {len(failures)} violations")
-        return 1
-    print_(f"simulated {seeds} histories, {total_steps} steps, 0 violations")
-    return 0
+    ran = 0
+    failure: Result | None = None
+    async for result in _results(range(first, first + seeds), steps, jobs, verbose):
+        ran += 1
+        total_steps += len(result.steps)
+        if verbose:
+            for line in result.trace:
+                print_(f"seed {result.seed} {line}")
+        if not result.ok:
+            failure = result
+            break
+    if failure is None:
+        print_(f"simulated {seeds} histories, {total_steps} steps, 0 violations")
+        return 0
+    if shrink_failures:
+        async with open_lab() as lab:
+            failure = await shrink(failure, lab, shrink_budget)
+    _report(failure, print_)
+    print_(f"simulated {ran} histories, {total_steps} steps, 1 violations")
+    return 1
+
+
+async def _results(seeds: range, steps: int, jobs: int, verbose: bool) -> AsyncIterator[Result]:
+    """The histories' results in seed order, each batch stopping at its first violation."""
+    if jobs <= 1 or len(seeds) <= BATCH:
+        async with open_lab() as lab:
+            for seed in seeds:
+                result = await run_history(seed, generate(seed, steps), lab)
+                yield result
+                if not result.ok:
+                    return
+        return
+    batches = [list(seeds[i : i + BATCH]) for i in range(0, len(seeds), BATCH)]
+    loop = asyncio.get_running_loop()
+    context = multiprocessing.get_context("spawn")  # a clean interpreter: no loop, no pools inherited
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        futures = [loop.run_in_executor(pool, run_batch, batch, steps, verbose) for batch in batches]
+        try:
+            for future in futures:
+                for result in await future:
+                    yield result
+                    if not result.ok:
+                        return
+        finally:
+            for future in futures:
+                future.cancel()
+
+
+BATCH = 10  # histories per task of a worker process (one lab, one event loop per task)
+
+
+def run_batch(seeds: list[int], steps: int, verbose: bool) -> list[Result]:
+    """In a worker process: run these seeds in order, up to the first violation."""
+
+    async def batch() -> list[Result]:
+        out: list[Result] = []
+        async with open_lab() as lab:
+            for seed in seeds:
+                out.append(await run_history(seed, generate(seed, steps), lab))
+                if not out[-1].ok:
+                    break
+        return out
+
+    with quiet_logs(not verbose):
+        return asyncio.run(batch())
 
 
 def _report(result: Result, print_: Callable[[str], None]) -> None:
@@ -227,5 +288,5 @@ def _report(result: Result, print_: Callable[[str], None]) -> None:
     print_(f"  replay: payhub simulate --seed {result.seed}")
 
 
-def main(seeds: int, first: int, steps: int, verbose: bool) -> int:
-    return asyncio.run(simulate(seeds=seeds, first=first, steps=steps, verbose=verbose))
+def main(seeds: int, first: int, steps: int, verbose: bool, jobs: int = 1) -> int:
+    return asyncio.run(simulate(seeds=seeds, first=first, steps=steps, verbose=verbose, jobs=jobs))

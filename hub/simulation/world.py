@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import random
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
+import msgspec
 
+from adapters.base import Adapter, OperationKind, Strategy
 from adapters.simulator.app import SimulatorState, create_app, sim_state
 from hub.config import load_settings
 from hub.providers import ProviderAccount
@@ -52,13 +56,64 @@ dispatch_interval = 600.0  # no endpoint is subscribed: the outbox is checked in
 """
 
 
-class World:
-    def __init__(self, workdir: Path, template: Path, rng: random.Random, *, fault_rate: float,
-                 lose_rate: float) -> None:
+class Lab:
+    """What the histories run in one process share, because building it is what costs: the
+    migrated template database, one working directory (in memory when ``/dev/shm`` exists:
+    the simulated crashes are the process's, never the disk's), one SQLAlchemy engine on it
+    (its compiled-statement cache survives restarts and histories; each restart and each
+    history starts from a disposed pool, so no connection outlives a crash) and the hub's
+    ASGI app (handlers find the hub in ``app.state.hub``, set at every start)."""
+
+    def __init__(self, template: Path, workdir: Path) -> None:
+        self.template = template
         self.workdir = workdir
         self.db = workdir / "payhub.db"
-        shutil.copyfile(template, self.db)
-        (workdir / "payhub.toml").write_text(CONFIG)
+        self.engine: Any = None
+        self.app: Any = None
+
+    def reset(self) -> None:
+        """A fresh installation: the template's schema, no key file, nothing else."""
+        for name in ("payhub.db", "payhub.db-wal", "payhub.db-shm", "payhub.db-journal", "payhub.key"):
+            with contextlib.suppress(FileNotFoundError):
+                (self.workdir / name).unlink()
+        shutil.copyfile(self.template, self.db)
+        (self.workdir / "payhub.toml").write_text(CONFIG)
+
+    def engine_for(self, url: str) -> Any:
+        from hub.store.db import create_engine
+
+        if self.engine is None:
+            self.engine = create_engine(url)
+        return self.engine
+
+    def app_for(self, hub: Any) -> Any:
+        from hub.api.app import create_app as create_hub_app
+
+        if self.app is None:
+            self.app = create_hub_app(hub, manage_lifecycle=False)
+        self.app.state.hub = hub
+        return self.app
+
+    async def close(self) -> None:
+        if self.engine is not None:
+            await self.engine.dispose()
+            self.engine = None
+
+
+def lab_directory() -> str | None:
+    """Where a lab's working directory goes: memory when the machine has it."""
+    shm = Path("/dev/shm")  # noqa: S108 - a private mkdtemp directory inside it
+    return str(shm) if shm.is_dir() and os.access(shm, os.W_OK) else None
+
+
+class World:
+    def __init__(self, lab: Lab, rng: random.Random, *, fault_rate: float, lose_rate: float,
+                 resolve_by: str = "lookup") -> None:
+        lab.reset()
+        self.lab = lab
+        self.workdir = lab.workdir
+        self.db = lab.db
+        self.resolve_by = resolve_by
         self.rng = rng
         self.clock = VirtualClock()
         self.jobs = VirtualJobs(self.clock, rng, lose_rate=lose_rate)
@@ -68,6 +123,7 @@ class World:
         self.sim.dispute_desk._now = self.clock.epoch_seconds
         inner = httpx.ASGITransport(app=self.sim_app)  # type: ignore[arg-type]
         self.transport = SimTransport(inner, rng, fault_rate)
+        self.transport.advance = lambda seconds: self.clock.advance_to(self.clock.seconds + seconds)
         self.webhooks_seen = 0  # PSP events taken into the "in the network" list
         self.in_flight: list[int] = []  # indexes of PSP events not delivered yet
         self.hub: Any = None
@@ -84,16 +140,19 @@ class World:
         return load_settings(self.workdir / "payhub.toml", environ=env)
 
     async def start(self) -> None:
+        import hub.providers as providers_module
         import hub.runtime as runtime
-        from hub.api.app import create_app as create_hub_app
+        import hub.services.deliveries as deliveries_module
 
-        # the hub's services register their jobs with the runner the Hub builds: make it ours
-        original = runtime.__dict__["InProcessRunner"]
-        setattr(runtime, "InProcessRunner", lambda: self.jobs)  # noqa: B010
-        try:
-            hub = runtime.Hub(self.settings())
-        finally:
-            setattr(runtime, "InProcessRunner", original)  # noqa: B010
+        # the hub's services register their jobs with the runner the Hub builds: make it ours;
+        # and its HTTP clients get a transport that dials nothing (the provider's client is
+        # replaced below; no webhook endpoint is subscribed) instead of a TLS context each
+        with contextlib.ExitStack() as patches:
+            patches.enter_context(_patched(runtime, "InProcessRunner", lambda: self.jobs))
+            for module in (providers_module, deliveries_module):
+                patches.enter_context(_patched(module, "make_transport", _nowhere))
+            settings = self.settings()
+            hub = runtime.Hub(settings, engine=self.lab.engine_for(settings.database_url))
         set_clocks(hub, self.clock)
         await hub.start(auto_migrate=False)
         await hub.bootstrap_keys()
@@ -102,12 +161,15 @@ class World:
             base_url=provider.account.base_url, timeout=provider.client.timeout, transport=self.transport
         )
         await provider.client.aclose()
-        adapter = type(provider.adapter)(provider.account, client)
+        adapter_class = type(provider.adapter)
+        if self.resolve_by == "replay":
+            adapter_class = replay_first(adapter_class)
+        adapter = adapter_class(provider.account, client)
         hub.providers._accounts[ACCOUNT] = ProviderAccount(
             account=provider.account, adapter=adapter, client=client, in_process_app=self.sim_app
         )
         self.hub = hub
-        app = create_hub_app(hub, manage_lifecycle=False)
+        app = self.lab.app_for(hub)
         self.client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://hub")  # type: ignore[arg-type]
 
     async def crash(self) -> None:
@@ -130,7 +192,8 @@ class World:
         self.transport.park_next = None
         await self.hub.jobs.stop()
         await self.hub.deliveries.close()
-        # the provider client's transport is shared across restarts: close only the pools
+        # the provider client's transport is shared across restarts: close only the pools (the
+        # engine is the lab's: disposed, it opens new connections for the next start)
         await self.hub.engine.dispose()
         self.hub = None
 
@@ -159,6 +222,41 @@ class World:
         headers = {**self.sim.sign(event.id, event.body), "content-type": "application/json"}
         r = await self.client.post(f"/v1/webhooks/{ACCOUNT}", content=event.body, headers=headers)
         return r.status_code
+
+
+@contextlib.contextmanager
+def _patched(module: Any, name: str, value: Any) -> Iterator[None]:
+    original = module.__dict__[name]
+    setattr(module, name, value)
+    try:
+        yield
+    finally:
+        setattr(module, name, original)
+
+
+class _Nowhere(httpx.AsyncBaseTransport):
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("the simulation dials nothing", request=request)
+
+
+def _nowhere(*args: Any, **kwargs: Any) -> httpx.AsyncBaseTransport:
+    return _Nowhere()
+
+
+def replay_first(adapter_class: type[Adapter]) -> type[Adapter]:
+    """The simulator adapter resolving captures, voids, refunds and payouts as Stripe and Adyen
+    accounts do: replay the request under its idempotency key first, then look it up."""
+    caps = adapter_class.capabilities
+    resolution = {
+        kind: (Strategy.REPLAY, Strategy.LOOKUP) if kind in _REPLAYED else strategies
+        for kind, strategies in caps.resolution.items()
+    }
+    return type(f"ReplayFirst{adapter_class.__name__}", (adapter_class,), {
+        "capabilities": msgspec.structs.replace(caps, resolution=resolution),
+    })  # fmt: skip
+
+
+_REPLAYED = frozenset({OperationKind.CAPTURE, OperationKind.VOID, OperationKind.REFUND, OperationKind.PAYOUT})
 
 
 def unwrap_crash(exc: BaseException) -> Crash | None:
