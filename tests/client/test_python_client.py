@@ -105,3 +105,49 @@ async def test_paging_walks_every_payment(harness: Any) -> None:
         only = [p.id async for p in hub.list_payments(status=ListPaymentsStatus.CAPTURED, limit=1)]
     assert set(seen) == made and len(seen) == 5
     assert only == [captured.id]
+
+
+async def test_operator_views_parse_into_their_models(harness: Any) -> None:
+    """Admin, ledger and stats answers are typed in the document, so the client parses them into
+    models with fields (they were untyped `Resource` objects before)."""
+    from payhub_client._generated.api.admin import (
+        create_api_key,
+        get_account,
+        get_operation,
+        get_stats,
+        list_audit_entries,
+    )
+    from payhub_client._generated.api.ledger import list_ledger_accounts, list_ledger_entries
+    from payhub_client._generated.api.payments import list_payment_operations
+    from payhub_client.models import (
+        Account,
+        ApiKey,
+        ApiKeyIn,
+        AuditRecordList,
+        LedgerAccountList,
+        LedgerEntryList,
+        OperationDetail,
+        Stats,
+    )
+
+    async with _client(harness) as hub:
+        payment = await hub.create_payment(_payment(capture="automatic"))
+        account = await hub.call(get_account, account_id="sandbox")
+        assert isinstance(account, Account) and account.adapter == "simulator"
+        assert account.capabilities is not None and "refund" in account.capabilities.features
+        key = await hub.call(create_api_key, body=ApiKeyIn(role="read", name="reports"))
+        assert isinstance(key, ApiKey) and isinstance(key.key, str) and key.key.startswith("phk_")
+        audit = await hub.call(list_audit_entries, limit=5)
+        assert isinstance(audit, AuditRecordList) and audit.data[0].action == "api_key.create"
+        stats = await hub.call(get_stats)
+        assert isinstance(stats, Stats) and stats.accounts[0].account == "sandbox"
+        assert stats.accounts[0].operations >= 1
+        operations = await hub.call(list_payment_operations, payment_id=payment.id)
+        detail = await hub.call(get_operation, operation_id=operations.data[0].id)
+        assert isinstance(detail, OperationDetail) and detail.attempts[0].action
+        books = await hub.call(list_ledger_accounts)
+        assert isinstance(books, LedgerAccountList)
+        sales = next(a for a in books.data if a.name == "sales")
+        assert sales.balances[0].balance == -1099
+        entries = await hub.call(list_ledger_entries, resource=payment.id)
+        assert isinstance(entries, LedgerEntryList) and sum(p.amount for p in entries.data[0].postings) == 0
