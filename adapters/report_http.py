@@ -32,6 +32,11 @@ async def get_report(
         response = await client.get(url, **kwargs)
     except httpx.HTTPError as exc:
         raise ReportError(ReportErrorCode.UNAVAILABLE, f"{what}: {type(exc).__name__}") from exc
+    return check_status(response, what, accept)
+
+
+def check_status(response: httpx.Response, what: str, accept: Container[int] = (200,)) -> httpx.Response:
+    """``response`` when its status is in ``accept``, else the ReportError its status means."""
     code = response.status_code
     if code in (401, 403):
         raise ReportError(ReportErrorCode.UNAUTHORIZED, f"{what}: HTTP {code}, the report credentials were refused")
@@ -39,4 +44,4 @@ async def get_report(
         raise ReportError(ReportErrorCode.UNAVAILABLE, f"{what}: HTTP {code}")
     if code in accept:
         return response
-    raise ReportError(ReportErrorCode.MALFORMED, f"{what}: unexpected HTTP {code} {response.text[:200]!r}")
+    raise ReportError(ReportErrorCode.MALFORMED, f"{what}: unexpected HTTP {code}")

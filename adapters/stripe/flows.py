@@ -78,8 +78,8 @@ from adapters.classify import classify_status, retry_after_seconds, send, unpars
 from adapters.disputes import DisputeEvidenceRequest, DisputeNews, DisputeRequest
 from adapters.settlement import ReportError, ReportErrorCode, SettlementPage, SettlementRequest
 from adapters.stripe import disputes, refund_news
-from adapters.stripe import settlement as recon
 from adapters.stripe import mapping as m
+from adapters.stripe import settlement as recon
 from adapters.stripe.webhook import parse_events
 
 STRIPE_VERSION = "2026-10-28.endive"  # pinned: every request sends it; bump deliberately

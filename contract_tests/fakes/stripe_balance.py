@@ -23,6 +23,7 @@ from typing import Any
 
 from contract_tests.fakes.stripe_world import StripeError
 
+
 def charge_fee(amount: int) -> int:
     return (amount * 29 + 500) // 1000 + 30
 
@@ -59,10 +60,10 @@ class StripeBalance:
             "description": description,
             "exchange_rate": None,
             "fee": fee,
-            "fee_details": (
-                [{"amount": fee, "application": None, "currency": currency,
-                  "description": "Stripe processing fees", "type": "stripe_fee"}] if fee else []
-            ),  # fmt: skip
+            "fee_details": [
+                {"amount": fee, "application": None, "currency": currency,
+                 "description": "Stripe processing fees", "type": "stripe_fee"}
+            ] if fee else [],
             "net": amount - fee,
             "reporting_category": reporting_category or type_,
             "source": source["id"],
