@@ -39,7 +39,9 @@ def check_status(response: httpx.Response, what: str, accept: Container[int] = (
     """``response`` when its status is in ``accept``, else the ReportError its status means."""
     code = response.status_code
     if code in (401, 403):
-        raise ReportError(ReportErrorCode.UNAUTHORIZED, f"{what}: HTTP {code}, the report credentials were refused")
+        raise ReportError(
+            ReportErrorCode.UNAUTHORIZED, f"{what}: HTTP {code}, the report credentials were refused"
+        )
     if code >= 500 or code == 429:
         raise ReportError(ReportErrorCode.UNAVAILABLE, f"{what}: HTTP {code}")
     if code in accept:

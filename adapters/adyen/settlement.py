@@ -78,7 +78,12 @@ def settings_of(account: Account) -> tuple[str, int]:
     if not base.startswith(("https://", "http://")):
         raise ValueError("settings.report_base_url must be an http(s) URL")
     start = account.settings.get("report_batch_start", 1)
-    if isinstance(start, bool) or not isinstance(start, int | str) or not str(start).isdigit() or int(start) < 1:
+    if (
+        isinstance(start, bool)
+        or not isinstance(start, int | str)
+        or not str(start).isdigit()
+        or int(start) < 1
+    ):
         raise ValueError("settings.report_batch_start must be a batch number (1 or more)")
     return base, int(start)
 
@@ -119,7 +124,9 @@ def to_line(rec: Mapping[str, str], batch: int, line_id: str) -> SettlementLine:
     gross = gross_gc if has_gross and gross_cur == currency else net + fee
     summary: dict[str, Any] = {"batch": batch, "type": type_name, "net_reported": net}
     if has_gross and gross_cur != currency:
-        summary.update(gross_currency=gross_cur, gross_amount=gross_gc, exchange_rate=rec.get("Exchange Rate"))
+        summary.update(
+            gross_currency=gross_cur, gross_amount=gross_gc, exchange_rate=rec.get("Exchange Rate")
+        )
     for key, col in (("payment_method", "Payment Method"), ("variant", "Payment Method Variant")):
         if rec.get(col):
             summary[key] = rec[col]
