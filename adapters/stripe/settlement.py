@@ -100,8 +100,9 @@ class BalanceTransactionList(msgspec.Struct, kw_only=True):
 def line_type(txn: BalanceTransaction, source_id: str | None) -> LineType:
     base = TYPES.get(txn.type, LineType.OTHER)
     if base is LineType.ADJUSTMENT:
-        if txn.reporting_category in DISPUTE_CATEGORIES:
-            return DISPUTE_CATEGORIES[txn.reporting_category]
+        category = DISPUTE_CATEGORIES.get(txn.reporting_category or "")
+        if category is not None:
+            return category
         if source_id and source_id.startswith(("du_", "dp_")):
             return LineType.DISPUTE if txn.amount < 0 else LineType.DISPUTE_REVERSAL
     return base

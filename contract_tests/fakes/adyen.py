@@ -210,7 +210,7 @@ class Fake:
         # settlement reports (contract_tests.fakes.adyen_reports): every notified money movement
         # is booked; close_batch() publishes the report of the open batch
         self.reports = AdyenReports(lambda: self.world.merchant_account, self._payment_reference)
-        self._notify = self.reports.watch(self._notify)  # type: ignore[method-assign]
+        self._notify = self.reports.watch(self._notify)  # type: ignore[method-assign,assignment]
         # disputes (contract_tests.fakes.adyen_disputes); the issuer's side: self.disputes.notify(...)
         self.disputes = AdyenDisputes(self._notify, lambda: self.world.merchant_account, lambda: self.world.api_key)
         self._app = self._build_app()
