@@ -235,6 +235,10 @@ class Fake:
             settings={"report_base_url": base_url},
         )
 
+    def close_books(self) -> None:
+        """Close the open payable batch: its Settlement details report is published."""
+        self.reports.close_batch()
+
     def _payment_reference(self, psp: str) -> str | None:
         payment = self.world.payments.get(psp)
         return payment.reference if payment is not None else None
