@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import AsyncIterator, Mapping, Sequence
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -63,7 +63,9 @@ def creation_date(value: str, zone_name: str) -> datetime:
         local = datetime.strptime(value.strip(), "%Y-%m-%d %H:%M:%S")
     except ValueError as exc:
         raise malformed(f"Creation Date {value!r} is not YYYY-MM-DD HH:MM:SS") from exc
-    return local.replace(tzinfo=zone(zone_name))
+    # in UTC: an aware time in a zone's ambiguous hour (DST ending) never compares equal to
+    # another zone's (PEP 495), so the zone is applied here once and the instant kept
+    return local.replace(tzinfo=zone(zone_name)).astimezone(UTC)
 
 
 def minor_units(value: str, currency: str, column: str) -> int:

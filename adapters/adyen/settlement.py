@@ -182,7 +182,8 @@ async def read_lines(
         url = base + REPORT_PATH.format(merchant=quote(merchant, safe=""), n=batch)
         what = f"Adyen settlement report batch {batch}"
         got = False
-        async for chunk, last in _stream_batch(client, url, (user, password), what, batch, request, size):
+        stream = _stream_batch(client, url, (user, password), what, batch, request, size, merchant)
+        async for chunk, last in stream:
             got = True
             yield SettlementPage(lines=chunk, cursor=str(batch + 1 if last else batch))
         if not got:  # 404: batch not closed yet; nothing more to read
@@ -198,8 +199,10 @@ async def _stream_batch(
     batch: int,
     request: SettlementRequest,
     size: int,
+    merchant: str,
 ) -> AsyncIterator[tuple[list[SettlementLine], bool]]:
-    """``(lines, last)`` chunks of one batch; nothing at all when the batch is not there (404)."""
+    """``(lines, last)`` chunks of one batch; nothing at all when the batch is not there (404).
+    Records of another merchant account (a company-level report) are left out."""
     try:
         async with client.stream("GET", url, auth=auth, headers={"Accept": "text/csv"}) as response:
             if response.status_code == 404:
@@ -213,7 +216,7 @@ async def _stream_batch(
                     header = rc.Header(fields)
                     continue
                 rec = header.record(fields, n)
-                if not any(rec.values()):
+                if not any(rec.values()) or rec.get("Merchant Account", merchant) not in (merchant, ""):
                     continue
                 key = f"{batch}/{rec['Type']}/{rec['Psp Reference'] or '-'}/{rec['Modification Reference'] or '-'}"
                 seen[key] = seen.get(key, 0) + 1

@@ -314,7 +314,8 @@ class SepaAdapter(Adapter):
 
     async def settlement_lines(self, request: SettlementRequest) -> AsyncIterator[SettlementPage]:
         """The account statements of the window (camt.053; see adapters.sepa.statements)."""
-        async for page in statements.read_lines(self.client, self._url("statements"), request):
+        iban = self.account.credentials.get("debtor_iban")
+        async for page in statements.read_lines(self.client, self._url("statements"), request, iban):
             yield page
 
     # ------------------------------------------------------------------ notifications

@@ -175,8 +175,11 @@ def entry_lines(stmt_id: str, index: int, ntry: etree._Element) -> Iterator[Sett
         )
 
 
-def parse_statements(body: bytes, request: SettlementRequest) -> Iterator[tuple[str, list[SettlementLine]]]:
-    """``(statement id, its booked lines in the window)`` per ``Stmt`` of a valid camt.053."""
+def parse_statements(
+    body: bytes, request: SettlementRequest, iban: str | None = None
+) -> Iterator[tuple[str, list[SettlementLine]]]:
+    """``(statement id, its booked lines in the window)`` per ``Stmt`` of a valid camt.053;
+    a statement of another account than ``iban`` (when given) makes the document malformed."""
     try:
         root = mapping.parse_xml(body)
         if (etree.QName(root).namespace or "") != CAMT053_NS:
@@ -187,6 +190,9 @@ def parse_statements(body: bytes, request: SettlementRequest) -> Iterator[tuple[
     first, last = window_dates(request)
     for n, stmt in enumerate(root.iterfind("{*}BkToCstmrStmt/{*}Stmt")):
         stmt_id = _t(stmt, "{*}Id") or f"stmt-{n}"
+        account = _t(stmt, "{*}Acct/{*}Id/{*}IBAN")
+        if iban and account and account.replace(" ", "").upper() != iban.replace(" ", "").upper():
+            raise malformed(f"{stmt_id} is the statement of another account ({account[:4]}...)")
         lines: list[SettlementLine] = []
         for index, ntry in enumerate(stmt.iterfind("{*}Ntry")):
             if (_t(ntry, "{*}Sts/{*}Cd") or "BOOK") != "BOOK":
@@ -203,14 +209,14 @@ def parse_statements(body: bytes, request: SettlementRequest) -> Iterator[tuple[
 
 
 async def read_lines(
-    client: httpx.AsyncClient, path: str, request: SettlementRequest
+    client: httpx.AsyncClient, path: str, request: SettlementRequest, iban: str | None = None
 ) -> AsyncIterator[SettlementPage]:
     first, last = window_dates(request)
     response = await get_report(
         client, path, "bank statements", params={"from": first.isoformat(), "to": last.isoformat()},
         headers={"Accept": "application/xml"},
     )  # fmt: skip
-    for _, lines in parse_statements(response.content, request):
+    for _, lines in parse_statements(response.content, request, iban):
         size = max(1, request.page_size)
         for i in range(0, max(1, len(lines)), size):
             yield SettlementPage(lines=lines[i : i + size])

@@ -10,6 +10,10 @@ payable batch; :meth:`AdyenReports.close_batch` closes it (adding the batch's ``
   wrong -> 401; another merchant account -> 403;
 * a batch that has not closed (or any other file name) -> 404.
 
+Tests inject discrepancies in the open batch with :meth:`AdyenReports.add_record` /
+:meth:`AdyenReports.book` (a record the hub never saw, or an altered copy) and
+:meth:`AdyenReports.drop`.
+
 Records carry Adyen's documented columns in its order, amounts as decimal strings in major
 units, ``Creation Date`` in the account's report time zone (``time_zone``, Europe/Amsterdam)
 with the abbreviation in effect (``CET`` / ``CEST``) in ``TimeZone``. Fees of a Settled record:
@@ -136,6 +140,13 @@ class AdyenReports:
             self.on_notification(item)
 
         return notify_and_book
+
+    def drop(self, reference: str) -> None:
+        """The open batch loses the records of ``reference`` (a PSP or modification reference)."""
+        keep = [r for r in self.open_records if reference not in (r.get("Psp Reference"), r.get("Modification Reference"))]
+        if len(keep) == len(self.open_records):
+            raise KeyError(f"no open record for {reference}")
+        self.open_records = keep
 
     def close_batch(self) -> int:
         """Close the open payable batch into its report; returns its batch number."""

@@ -6,7 +6,9 @@ for every day of the range (inclusive), each with its opening and closing booked
 the entries booked that day: the debits of the transfers the bank settled, their returns, and
 the credits added with :meth:`Statements.add_credit` (another party's transfer to the account,
 e.g. a provider's payout; a received SEPA credit transfer, ``PMNT/RCDT/ESCT``). The fake
-validates every document it writes against the official XSD.
+validates every document it writes against the official XSD. Tests inject discrepancies with
+:meth:`Statements.add_credit` (a credit nobody explains) and ``omitted`` (EndToEndIds whose
+entries the statements leave out).
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ class Statements:
         self._posted = posted
         self._balance = balance
         self.credits: list[Credit] = []
+        self.omitted: set[str] = set()  # EndToEndIds the statements leave out (tests: a missing debit)
         self._ids = itertools.count(1)
 
     def add_credit(
@@ -78,6 +81,7 @@ class Statements:
             _Line(e.created_at.astimezone(UTC), e.entry_ref, e.acct_svcr_ref,
                   -e.amount_cents if e.credit_debit == "DBIT" else e.amount_cents, "ICDT", e.sub_family, entry=e)
             for e in self._posted()
+            if e.end_to_end_id not in self.omitted
         ]  # fmt: skip
         out += [
             _Line(c.booked_at, f"NTRYC{i + 1:07d}", c.acct_svcr_ref, c.amount_cents, "RCDT", "ESCT", credit=c)

@@ -10,6 +10,9 @@ disputes (https://docs.stripe.com/api/balance_transactions), served by
 * newest first; ``has_more`` when more follow; ``source`` is the id, or the object when
   ``expand[]=data.source``.
 
+Tests inject discrepancies with :meth:`StripeBalance.add` (a line the hub never saw),
+:meth:`StripeBalance.alter` and :meth:`StripeBalance.drop`.
+
 Fees: a charge pays 2.9 % + 30 minor units (``fee_details`` type ``stripe_fee``); refunds,
 payouts, disputes (the transactions the dispute lists, same ids) and reversals pay none.
 """
@@ -110,6 +113,24 @@ class StripeBalance:
             self.add("adjustment", txn.get("amount", 0), cur, obj, txn_id=txn.get("id"),
                      reporting_category=txn.get("reporting_category"),
                      description=f"Chargeback {'withdrawal' if txn.get('amount', 0) < 0 else 'reversal'}")  # fmt: skip
+
+    # ---------------------------------------------------------------- discrepancies (tests)
+
+    def _of(self, source_id: str) -> list[dict[str, Any]]:
+        found = [t for t in self.transactions if t["source"] == source_id]
+        if not found:
+            raise KeyError(f"no balance transaction for {source_id}")
+        return found
+
+    def drop(self, source_id: str) -> None:
+        """Stripe's books lose the transactions of ``source_id`` (a capture the hub has, Stripe not)."""
+        for txn in self._of(source_id):
+            self.transactions.remove(txn)
+
+    def alter(self, source_id: str, amount: int) -> None:
+        """The transaction of ``source_id`` says another amount (fee kept, net follows)."""
+        for txn in self._of(source_id):
+            txn["amount"], txn["net"] = amount, amount - txn["fee"]
 
     # ---------------------------------------------------------------- listing
 

@@ -249,3 +249,44 @@ async def test_fake_checks_the_report_user(fake: Fake, client: httpx.AsyncClient
     with pytest.raises(ReportError) as err:
         [p async for p in AdyenAdapter(wrong, client).settlement_lines(_now())]
     assert err.value.code is ReportErrorCode.UNAUTHORIZED
+
+
+@pytest.mark.parametrize(
+    ("local", "zone", "utc"),
+    [
+        ("2026-10-25 02:30:00", "CEST", datetime(2026, 10, 25, 0, 30, tzinfo=UTC)),  # before falling back
+        ("2026-10-25 02:30:00", "CET", datetime(2026, 10, 25, 1, 30, tzinfo=UTC)),  # the same wall time after
+        ("2026-10-25 02:30:00", "Europe/Amsterdam", datetime(2026, 10, 25, 0, 30, tzinfo=UTC)),  # first of the two
+        ("2026-07-01 12:00:00", "Europe/Amsterdam", datetime(2026, 7, 1, 10, 0, tzinfo=UTC)),
+        ("2026-07-01 12:00:00", "BST", datetime(2026, 7, 1, 11, 0, tzinfo=UTC)),
+        ("2026-07-01 12:00:00", "America/New_York", datetime(2026, 7, 1, 16, 0, tzinfo=UTC)),
+        ("2026-01-01 00:00:00", "UTC", datetime(2026, 1, 1, tzinfo=UTC)),
+    ],
+)
+def test_creation_date_in_its_time_zone(local: str, zone: str, utc: datetime) -> None:
+    from adapters.adyen.report_csv import creation_date
+
+    assert creation_date(local, zone) == utc
+
+
+async def test_records_of_another_merchant_account_are_left_out(mock: respx.MockRouter) -> None:
+    text = (REPORTS / "settlement_detail_report_batch_7.csv").read_text()
+    header, first, *_ = text.splitlines()
+    other = first.replace(",PayhubECOM,", ",OtherShopECOM,").replace("8815000000000001", "8815000000000077")
+    mock.get(url(1)).mock(return_value=httpx.Response(200, content="\n".join([header, first, other]).encode()))
+    mock.get(url(2)).mock(return_value=httpx.Response(404))
+    [(lines, _)] = await read(report_account(), JAN)
+    assert [line.provider_reference for line in lines] == ["8815000000000001"]
+
+
+async def test_fake_books_can_lose_a_record(fake: Fake, client: httpx.AsyncClient) -> None:
+    adapter = AdyenAdapter(fake.account(FAKE), client)
+    auth = await adapter.authorize(
+        AuthorizeRequest(operation_id="op_1", idempotency_key="k1", payment_id="pay_1", amount=1000,
+                         currency="EUR", capture=True, payment_method=fake.approve_method())
+    )  # fmt: skip
+    assert auth.provider_reference
+    fake.reports.drop(auth.provider_reference)
+    fake.close_books()
+    lines = [x for p in [p async for p in adapter.settlement_lines(_now())] for x in p.lines]
+    assert not [x for x in lines if x.type is LineType.CHARGE]

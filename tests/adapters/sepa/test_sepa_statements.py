@@ -152,3 +152,10 @@ async def test_fake_refuses_bad_ranges(query: str) -> None:
     fake = bank.Fake()
     async with httpx.AsyncClient(base_url=BASE, transport=httpx.ASGITransport(app=fake.app)) as client:
         assert (await client.get(f"/statements?{query}")).status_code == 400
+
+
+async def test_a_statement_of_another_account_is_refused(mock: respx.MockRouter) -> None:
+    mock.get("/statements").mock(return_value=xml(RECORDED.replace(b"DE02120300000000202051", b"DE89370400440532013000")))
+    with pytest.raises(ReportError) as err:
+        await read(TWO_DAYS)
+    assert err.value.code is ReportErrorCode.MALFORMED and "another account" in err.value.reason

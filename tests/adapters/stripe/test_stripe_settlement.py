@@ -228,3 +228,17 @@ async def test_fake_checks_the_key(fake: Fake, fake_client: httpx.AsyncClient) -
     with pytest.raises(ReportError) as err:
         [p async for p in StripeAdapter(wrong, fake_client).settlement_lines(_now_window())]
     assert err.value.code is ReportErrorCode.UNAUTHORIZED
+
+
+async def test_fake_discrepancies_show_in_the_books(fake: Fake, fake_client: httpx.AsyncClient) -> None:
+    from test_stripe_fake_e2e import authz
+
+    adapter = StripeAdapter(fake.account(FAKE), fake_client)
+    kept = await adapter.authorize(authz(3, fake.approve_method(), capture=True))
+    lost = await adapter.authorize(authz(4, fake.approve_method(), capture=True))
+    charges = {t["source"]: t for t in fake.balance.transactions if t["type"] == "charge"}
+    kept_charge, lost_charge = (next(s for s, t in charges.items() if fake.balance._sources[t["id"]]["payment_intent"] == o.provider_reference) for o in (kept, lost))  # fmt: skip
+    fake.balance.alter(kept_charge, 1999)
+    fake.balance.drop(lost_charge)
+    lines = [x for p in [p async for p in adapter.settlement_lines(_now_window(100))] for x in p.lines]
+    assert [(x.parent_reference, x.gross, x.net) for x in lines] == [(kept.provider_reference, 1999, 1999 - 88)]
