@@ -66,6 +66,7 @@ METHOD_FOR: dict[Capability, str] = {
     Capability.LOOKUP: "lookup",
     Capability.WEBHOOKS: "parse_webhook",
     Capability.NOTIFICATION_POLLING: "poll_notifications",
+    Capability.RECONCILIATION: "settlement_lines",
 }
 
 # a refinement needs its base feature

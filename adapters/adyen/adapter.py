@@ -5,7 +5,9 @@ from the webhook configuration), optional ``hmac_key_previous`` (accepted as
 well while a key is being rotated) and ``live_url_prefix`` (see
 :mod:`adapters.adyen.flows`). Settings (optional, non-secret): ``return_url``
 (used when a payment carries none), ``browser_info`` (a ``browserInfo`` object
-sent with every authorisation), ``live_url_prefix``.
+sent with every authorisation), ``live_url_prefix``. Reconciliation (optional): credentials
+``report_username`` / ``report_password`` (the report user), settings ``report_base_url`` and
+``report_batch_start`` (see :mod:`adapters.adyen.settlement`).
 
 Outcomes:
 
@@ -27,14 +29,14 @@ returns the stored first answer) and by webhook. Payouts are not implemented.
 from __future__ import annotations
 
 import binascii
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from datetime import datetime
 from typing import Any
 
 import httpx
 import msgspec
 
-from adapters.adyen import disputes, flows
+from adapters.adyen import disputes, flows, settlement
 from adapters.adyen import mapping as m
 from adapters.base import (
     Account,
@@ -61,6 +63,7 @@ from adapters.base import (
 )
 from adapters.classify import send
 from adapters.disputes import DisputeNews, DisputeRequest
+from adapters.settlement import SettlementPage, SettlementRequest
 from webhooks import adyen as adyen_hmac
 from webhooks.errors import MalformedPayload, SignatureError
 
@@ -92,6 +95,7 @@ class AdyenAdapter(Adapter):
                 Capability.WEBHOOKS,
                 Capability.DISPUTES,  # dispute notifications (adapters.adyen.disputes)
                 Capability.DISPUTE_ACCEPT,  # Disputes API acceptDispute; evidence: not supported
+                Capability.RECONCILIATION,  # Settlement details report CSV (adapters.adyen.settlement)
             }
         ),
         currencies=None,
@@ -103,7 +107,7 @@ class AdyenAdapter(Adapter):
             OperationKind.REFUND: (Strategy.WEBHOOK, Strategy.REPLAY),
         },
         required_credentials=("api_key", "merchant_account", "hmac_key"),
-        optional_credentials=("hmac_key_previous", "live_url_prefix"),
+        optional_credentials=("hmac_key_previous", "live_url_prefix", "report_username", "report_password"),
         # Adyen keeps idempotency keys for at least 7 days (docs: API idempotency)
         idempotency_window=7 * 86400.0,
     )
@@ -128,6 +132,7 @@ class AdyenAdapter(Adapter):
         browser = account.settings.get("browser_info")
         if browser is not None and not isinstance(browser, Mapping):
             problems.append("settings.browser_info must be a table (Adyen browserInfo)")
+        problems.extend(settlement.problems(account))
         return problems
 
     @property
@@ -185,6 +190,13 @@ class AdyenAdapter(Adapter):
         target = flows.modification_url(self.account, request.provider_reference, "refunds")
         reply = await flows.post(self.client, self.account, target, body, request.idempotency_key)
         return self._modification_outcome(reply, request.provider_reference, request.amount, "refund")
+
+    # ------------------------------------------------------------------ reconciliation
+
+    async def settlement_lines(self, request: SettlementRequest) -> AsyncIterator[SettlementPage]:
+        """The Settlement details report, batch after batch (see adapters.adyen.settlement)."""
+        async for page in settlement.read_lines(self.client, self.account, request):
+            yield page
 
     # ------------------------------------------------------------------ request building
 

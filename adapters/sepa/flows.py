@@ -6,6 +6,7 @@ Paths (relative to the account's ``base_url``; each overridable in
     payments       POST  payments                 pain.001.001.09 in, 202 {"id": ...} out
     status         GET   payments/{id}/status     latest pain.002.001.10
     notifications  GET   notifications?after=C    camt.054.001.08 (204 when nothing new)
+    statements     GET   statements?from=D&to=D   camt.053.001.08, one Stmt per day (reconciliation)
 
 payout(): the transfer is checked (EUR only, IBAN/BIC, SEPA character set), the
 pain.001 is built and validated against the official XSD, then POSTed with
@@ -37,7 +38,7 @@ from __future__ import annotations
 import os
 import ssl
 import tempfile
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from typing import Any, ClassVar
 from urllib.parse import quote
 
@@ -64,8 +65,9 @@ from adapters.base import (
     Strategy,
 )
 from adapters.classify import classify_status, retry_after_seconds, send, unparseable
-from adapters.sepa import mapping
+from adapters.sepa import mapping, statements
 from adapters.sepa.charset import CharsetError, transliterate
+from adapters.settlement import SettlementPage, SettlementRequest
 
 __all__ = ["DEFAULT_PATHS", "NotificationPollError", "SepaAdapter"]
 
@@ -73,6 +75,7 @@ DEFAULT_PATHS: dict[str, str] = {
     "payments": "payments",
     "status": "payments/{id}/status",
     "notifications": "notifications",
+    "statements": "statements",
 }
 
 
@@ -100,7 +103,9 @@ def _is_xml(response: httpx.Response) -> bool:
 class SepaAdapter(Adapter):
     name: ClassVar[str] = "sepa"
     capabilities: ClassVar[Capabilities] = Capabilities(
-        features=frozenset({Capability.PAYOUT, Capability.LOOKUP, Capability.NOTIFICATION_POLLING}),
+        features=frozenset(
+            {Capability.PAYOUT, Capability.LOOKUP, Capability.NOTIFICATION_POLLING, Capability.RECONCILIATION}
+        ),
         currencies=frozenset({"EUR"}),
         resolution={OperationKind.PAYOUT: (Strategy.LOOKUP, Strategy.REPLAY)},
         required_credentials=("debtor_name", "debtor_iban", "debtor_bic"),
@@ -304,6 +309,14 @@ class SepaAdapter(Adapter):
         if outcome.status == OutcomeStatus.SUCCEEDED:
             outcome = msgspec.structs.replace(outcome, amount=request.amount)
         return outcome
+
+    # ------------------------------------------------------------------ reconciliation
+
+    async def settlement_lines(self, request: SettlementRequest) -> AsyncIterator[SettlementPage]:
+        """The account statements of the window (camt.053; see adapters.sepa.statements)."""
+        iban = self.account.credentials.get("debtor_iban")
+        async for page in statements.read_lines(self.client, self._url("statements"), request, iban):
+            yield page
 
     # ------------------------------------------------------------------ notifications
 

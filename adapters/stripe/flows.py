@@ -17,6 +17,7 @@ refund         POST /v1/refunds (payment_intent, amount, metadata[payhub_refund_
 payout         POST /v1/payouts (amount, currency, destination, metadata)
 lookup         GET  /v1/payment_intents/{id}, /v1/payment_intents/search,
                /v1/refunds?payment_intent=..., /v1/payouts/{id}, /v1/payouts
+reconcile      GET  /v1/balance_transactions (created[gte|lt], starting_after; settlement.py)
 =============  ==============================================================
 
 Error classification (Stripe documents that a saved idempotent result exists only once
@@ -42,7 +43,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping
 from typing import Any, ClassVar, TypeVar
 from urllib.parse import urlencode
 
@@ -75,8 +76,10 @@ from adapters.base import (
 )
 from adapters.classify import classify_status, retry_after_seconds, send, unparseable
 from adapters.disputes import DisputeEvidenceRequest, DisputeNews, DisputeRequest
+from adapters.settlement import ReportError, ReportErrorCode, SettlementPage, SettlementRequest
 from adapters.stripe import disputes, refund_news
 from adapters.stripe import mapping as m
+from adapters.stripe import settlement as recon
 from adapters.stripe.webhook import parse_events
 
 STRIPE_VERSION = "2026-10-28.endive"  # pinned: every request sends it; bump deliberately
@@ -176,6 +179,7 @@ class StripeAdapter(Adapter):
                 Capability.DISPUTES,  # charge.dispute.* (adapters.stripe.disputes)
                 Capability.DISPUTE_EVIDENCE,
                 Capability.DISPUTE_ACCEPT,
+                Capability.RECONCILIATION,  # GET /v1/balance_transactions (adapters.stripe.settlement)
             }
         ),
         currencies=None,
@@ -241,6 +245,15 @@ class StripeAdapter(Adapter):
         return await send(
             self.client, "GET", self._url(path), params=list(query), headers=self._headers(None)
         )
+
+    # ------------------------------------------------------------------ reconciliation
+
+    async def settlement_lines(self, request: SettlementRequest) -> AsyncIterator[SettlementPage]:
+        """The balance transactions created in the window (see adapters.stripe.settlement)."""
+        if not self.account.credentials.get("secret_key"):
+            raise ReportError(ReportErrorCode.NOT_CONFIGURED, "credentials.secret_key is not set")
+        async for page in recon.read_lines(self.client, self._url(recon.PATH), self._headers(None), request):
+            yield page
 
     # ------------------------------------------------------------------ disputes
 

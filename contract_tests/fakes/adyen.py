@@ -20,6 +20,9 @@ What it serves (an ASGI app, Litestar):
   passes (:meth:`Fake.advance`), which emits CAPTURE / REFUND / CANCELLATION
   (success true or false) and, for holderName ``capture failed`` /
   ``refund failed``, CAPTURE_FAILED / REFUND_FAILED afterwards;
+* ``GET /reports/download/MerchantAccount/{merchant}/settlement_detail_report_batch_{n}.csv``:
+  the Settlement details report of a closed batch (basic auth, the report user;
+  ``contract_tests.fakes.adyen_reports``);
 * ``GET /hpp/3ds/{token}`` and ``POST /hpp/3ds/{token}/complete``: the
   challenge page (the suite usually short-cuts it with :meth:`complete_challenge`).
 
@@ -65,6 +68,7 @@ from adapters.base import (
 )
 from contract_tests.fakes import adyen_data as data
 from contract_tests.fakes.adyen_disputes import ACCEPT_PATH, AdyenDisputes
+from contract_tests.fakes.adyen_reports import AdyenReports
 from contract_tests.fakes.base import ASGIApp, Notification
 from webhooks.adyen import sign_item
 
@@ -203,6 +207,10 @@ class Fake:
             merchant_account=MERCHANT_ACCOUNT,
             hmac_key=hmac_key or secrets.token_hex(32).upper(),
         )
+        # settlement reports (contract_tests.fakes.adyen_reports): every notified money movement
+        # is booked; close_batch() publishes the report of the open batch
+        self.reports = AdyenReports(lambda: self.world.merchant_account, self._payment_reference)
+        self._notify = self.reports.watch(self._notify)  # type: ignore[method-assign,assignment]
         # disputes (contract_tests.fakes.adyen_disputes); the issuer's side: self.disputes.notify(...)
         self.disputes = AdyenDisputes(self._notify, lambda: self.world.merchant_account, lambda: self.world.api_key)
         self._app = self._build_app()
@@ -221,8 +229,19 @@ class Fake:
                 "api_key": self.world.api_key,
                 "merchant_account": self.world.merchant_account,
                 "hmac_key": self.world.hmac_key,
+                "report_username": self.reports.username,
+                "report_password": self.reports.password,
             },
+            settings={"report_base_url": base_url},
         )
+
+    def close_books(self) -> None:
+        """Close the open payable batch: its Settlement details report is published."""
+        self.reports.close_batch()
+
+    def _payment_reference(self, psp: str) -> str | None:
+        payment = self.world.payments.get(psp)
+        return payment.reference if payment is not None else None
 
     @staticmethod
     def _card(number: str, holder: str | None = None, cvc: str | None = None) -> PaymentMethod:
@@ -736,5 +755,8 @@ class Fake:
             return Response("", status_code=302, headers={"Location": target}, media_type="text/plain")
 
         return Litestar(
-            route_handlers=[payments, modification, accept_dispute, challenge_page, challenge_done], debug=False
+            route_handlers=[
+                payments, modification, accept_dispute, challenge_page, challenge_done, fake.reports.route()
+            ],
+            debug=False,
         )

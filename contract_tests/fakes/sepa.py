@@ -28,6 +28,10 @@ nothing new. A transfer to a "returns" IBAN is booked, then, at the next
 :meth:`Fake.advance`, returned: a CRDT entry with the original EndToEndId and
 the return reason.
 
+``GET /statements?from=YYYY-MM-DD&to=YYYY-MM-DD`` answers camt.053.001.08 account statements,
+one per day (``contract_tests.fakes.sepa_statements``); :meth:`Fake.add_credit` books a credit
+from another party (a provider's payout arriving).
+
 Test IBANs (all valid mod-97; any other valid IBAN settles):
 
 =========================  ===================================================
@@ -66,6 +70,7 @@ from adapters.base import (
 from adapters.sepa.charset import is_sepa_id, is_sepa_text
 from adapters.sepa.mapping import SchemaError, XmlFormatError, amount_to_cents, parse_xml, validate_pain001
 from contract_tests.fakes.base import ASGIApp, Notification
+from contract_tests.fakes.sepa_statements import Credit, Statements, parse_range
 from contract_tests.fakes.sepa_xml import Entry, TxReport, camt054, pain002
 
 __all__ = [
@@ -164,6 +169,10 @@ class Fake:
         self.rejected_files = 0
         self._ids = itertools.count(1)
         self._offset = timedelta(0)
+        # camt.053 account statements (contract_tests.fakes.sepa_statements)
+        self.statements = Statements(
+            DEBTOR_IBAN, self.now, lambda: [p.entry for p in self.posted], lambda: self.balance_cents
+        )
         self._app = self._build_app()
 
     # ------------------------------------------------------------------ protocol
@@ -226,6 +235,14 @@ class Fake:
 
     def now(self) -> datetime:
         return datetime.now(UTC) + self._offset
+
+    def add_credit(self, amount_cents: int, *, debtor_name: str, remittance: str | None = None,
+                   debtor_iban: str | None = None, at: datetime | None = None) -> Credit:  # fmt: skip
+        """Another party's transfer arrives on the account (e.g. a provider's payout)."""
+        self.balance_cents += amount_cents
+        return self.statements.add_credit(
+            amount_cents, debtor_name=debtor_name, remittance=remittance, debtor_iban=debtor_iban, at=at
+        )
 
     def submission_for(self, msg_id: str) -> Submission | None:
         sid = self.by_msg_id.get(msg_id)
@@ -471,4 +488,11 @@ class Fake:
                 return Response(b"limit must be a positive integer", status_code=400, media_type="text/plain")
             return fake._notifications(request.query_params.get("after") or None, int(limit))
 
-        return Litestar(route_handlers=[submit, status, notifications], debug=False)
+        @get("/statements")
+        async def statements(request: Request[Any, Any, Any]) -> Response[bytes]:
+            parsed = parse_range(dict(request.query_params))
+            if isinstance(parsed, str):
+                return Response(parsed.encode(), status_code=400, media_type="text/plain")
+            return Response(fake.statements.document(*parsed), media_type="application/xml")
+
+        return Litestar(route_handlers=[submit, status, notifications, statements], debug=False)

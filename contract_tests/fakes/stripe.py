@@ -4,7 +4,8 @@ What it does, from Stripe's public docs:
 
 * ``/v1/payment_intents`` (create/confirm/capture/cancel/retrieve/search), ``/v1/refunds``
   (create/list/retrieve), ``/v1/payouts`` (create/list/retrieve), ``/v1/disputes``
-  (list/retrieve/update/close: ``stripe_disputes``), ``/v1/events``;
+  (list/retrieve/update/close: ``stripe_disputes``), ``/v1/events``,
+  ``/v1/balance_transactions`` (list, from the fake's own balance: ``stripe_balance``);
 * form-encoded bodies in bracket notation; unknown parameters -> 400 ``parameter_unknown``;
 * ``Authorization: Bearer sk_...`` (or HTTP Basic with the key as user) -> else 401;
   a malformed ``Stripe-Version`` -> 400;
@@ -49,6 +50,7 @@ from adapters.base import (
 )
 from contract_tests.fakes import stripe_rules as rules
 from contract_tests.fakes.base import ASGIApp, Notification
+from contract_tests.fakes.stripe_balance import StripeBalance
 from contract_tests.fakes.stripe_disputes import StripeDisputes
 from contract_tests.fakes.stripe_world import (
     API_VERSION,
@@ -136,6 +138,10 @@ class Fake:
         # disputes (contract_tests.fakes.stripe_disputes); the issuer's side: self.disputes.open(pi)
         self.disputes = StripeDisputes(self.world.now, self.world._event, self.world._pi)
         self.world._event = self.disputes.watch(self.world._event, self._last4)  # type: ignore[method-assign]
+        # the balance (contract_tests.fakes.stripe_balance): transactions booked by every event
+        self.balance = StripeBalance(self.world.now)
+        self.world._event = self.balance.watch(self.world._event)  # type: ignore[method-assign]
+        self.disputes._event = self.balance.watch(self.disputes._event)
         self.processing_delay = processing_delay  # seconds an endpoint "executes" (to see 409s)
         # seconds the reply to the first PaymentIntent creation is withheld after it executed
         # (the charge is made; the caller waits: a process can be killed mid-call)
@@ -350,6 +356,7 @@ class Fake:
             ("GET", re.compile(r"/v1/disputes/(?P<id>[^/]+)"), lambda q, id: dp.retrieve(id), rules.RETRIEVE),
             ("POST", re.compile(r"/v1/disputes/(?P<id>[^/]+)"), lambda p, id: dp.update(id, p), None),
             ("POST", re.compile(r"/v1/disputes/(?P<id>[^/]+)/close"), lambda p, id: dp.close(id, p), None),
+            ("GET", re.compile(r"/v1/balance_transactions"), fake.balance.list, rules.LIST_BALANCE_TRANSACTIONS),
             ("GET", re.compile(r"/v1/events"),
              lambda q: {"object": "list", "data": list(reversed(w.events))[: int(q.get("limit", "10"))],
                         "has_more": False, "url": "/v1/events"}, rules.LIST_EVENTS),

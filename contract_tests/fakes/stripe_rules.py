@@ -36,3 +36,11 @@ LIST_EVENTS: dict[str, Any] = {
     "types": {str(i): None for i in range(20)},
     "delivery_success": None,
 }
+LIST_BALANCE_TRANSACTIONS: dict[str, Any] = {
+    **_PAGE,
+    "created": _RANGE,
+    "currency": None,
+    "payout": None,
+    "source": None,
+    "type": None,
+}

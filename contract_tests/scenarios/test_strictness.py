@@ -90,6 +90,7 @@ def _stripe(h: Harness, target: Target) -> Any:
         ("/v1/refunds", {"payment_intent": "pi_x", "colour": "red"}),
         ("/v1/payouts", {"created[after]": "1"}),
         ("/v1/events", {"limit": "5", "nope": "x"}),
+        ("/v1/balance_transactions", {"created[gte]": "1", "order": "asc"}),
         ("/v1/payment_intents/pi_unknown", {"foo": "bar"}),
     ],
 )
@@ -102,7 +103,9 @@ async def test_stripe_refuses_unknown_parameters_on_every_route(
     assert r.json()["error"]["code"] == "parameter_unknown"
 
 
-@pytest.mark.parametrize("path", ["/v1/refunds", "/v1/payouts", "/v1/events", "/v1/payment_intents/search"])
+@pytest.mark.parametrize(
+    "path", ["/v1/refunds", "/v1/payouts", "/v1/events", "/v1/payment_intents/search", "/v1/balance_transactions"]
+)
 async def test_stripe_refuses_limit_over_100(h: Harness, target: Target, path: str) -> None:
     fake = _stripe(h, target)
     params = {"limit": "101", **({"query": "metadata['a']:'b'"} if "search" in path else {})}

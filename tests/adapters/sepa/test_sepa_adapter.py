@@ -93,7 +93,9 @@ def lookup_of(req: PayoutRequest, outcome: Outcome | None) -> LookupRequest:
 
 def test_capabilities() -> None:
     caps = SepaAdapter.capabilities
-    assert caps.features == frozenset({Capability.PAYOUT, Capability.LOOKUP, Capability.NOTIFICATION_POLLING})
+    assert caps.features == frozenset(
+        {Capability.PAYOUT, Capability.LOOKUP, Capability.NOTIFICATION_POLLING, Capability.RECONCILIATION}
+    )
     assert caps.currencies == frozenset({"EUR"})
     assert caps.resolution[OperationKind.PAYOUT] == (Strategy.LOOKUP, Strategy.REPLAY)
     assert caps.required_credentials == ("debtor_name", "debtor_iban", "debtor_bic")
