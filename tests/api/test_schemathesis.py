@@ -111,8 +111,9 @@ def _aim(case: schemathesis.Case, seeds: dict[str, list[str]]) -> None:
             case.path_parameters[name] = choices[zlib.crc32(str(value).encode()) % len(choices)]
     body = case.body
     method = body.get("payment_method") if isinstance(body, dict) else None
-    if isinstance(method, dict) and isinstance(method.get("token"), str):
-        method["token"] = seeds["token"][0]
+    if isinstance(body, dict) and isinstance(method, dict) and isinstance(method.get("token"), str):
+        # new objects: the generated body may share its dicts with the document's examples
+        case.body = {**body, "payment_method": {**method, "token": seeds["token"][0]}}
 
 
 @schema.parametrize()

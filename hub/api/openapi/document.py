@@ -173,7 +173,7 @@ def _finish_operation(raw: dict[str, Any], route: _Route) -> dict[str, Any]:
     example = EXAMPLES.get(op.operation_id)
     if example is not None and "requestBody" in done:
         for media in done["requestBody"].get("content", {}).values():
-            media["example"] = example
+            media["example"] = copy.deepcopy(example)  # the catalog's stays as written
     responses = _success(route, op, idempotent) | responses_for(shape, op.problems)
     if route.path == "/ready":
         responses |= problem_answer("503", ["not_ready"])
