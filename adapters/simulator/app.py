@@ -993,7 +993,9 @@ class SimulatorState:
                     self._event("payout.failed", out)
                 else:
                     out.status, out.paid_at = "paid", int(p.created_at + self.payout_delay)
-                    self.books.transfer(out.id, out.amount, out.currency, hub_payout=out.reference, created=out.paid_at)
+                    self.books.transfer(
+                        out.id, out.amount, out.currency, hub_payout=out.reference, created=out.paid_at
+                    )
                     self._event("payout.paid", out)
             if (
                 out.status == "paid"
@@ -1004,7 +1006,12 @@ class SimulatorState:
                 out.failure_message = "returned by the beneficiary bank: " + BANK_REASON_TEXT["AC04"]
                 out.returned_at = int(p.created_at + self.payout_delay + self.payout_return_delay)
                 self.books.transfer(
-                    out.id, out.amount, out.currency, hub_payout=out.reference, returned=True, created=out.returned_at
+                    out.id,
+                    out.amount,
+                    out.currency,
+                    hub_payout=out.reference,
+                    returned=True,
+                    created=out.returned_at,
                 )
                 self._event("payout.returned", out)
 

@@ -109,6 +109,7 @@ class Runner:
         async with self.engine.begin() as conn:
             await store.clear_items(conn, run["id"])  # a run picked up again after a crash starts over
             cursor = await store.starting_cursor(conn, run)
+            rerun = await store.window_seen(conn, run)
             await conn.execute(
                 update(rr).where(rr.c.id == run["id"]).values(cursor_start=cursor, cursor_end=cursor, lines=0)
             )
@@ -128,15 +129,7 @@ class Runner:
             last_cursor = page.cursor or last_cursor
             if progress is not None:
                 progress(read)
-        await self._complete(
-            run, last_cursor, reused=cursor is not None and cursor != await self._account_cursor(run)
-        )
-
-    async def _account_cursor(self, run: dict[str, Any]) -> str | None:
-        from hub.store.reconciliation_tables import reconciliation_cursors as rc
-
-        async with self.engine.connect() as conn:
-            return await conn.scalar(select(rc.c.cursor).where(rc.c.account_id == run["account_id"]))
+        await self._complete(run, last_cursor, reused=rerun)
 
     async def _complete(self, run: dict[str, Any], cursor: str | None, *, reused: bool) -> None:
         now = self.clock()

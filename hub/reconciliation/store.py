@@ -188,17 +188,31 @@ async def clear_items(conn: AsyncConnection, run_id: str) -> None:
 
 async def starting_cursor(conn: AsyncConnection, run: dict[str, Any]) -> str | None:
     """A window run before starts where it started then; otherwise where the account left off."""
-    earlier = await conn.scalar(
-        select(rr.c.cursor_start)
+    earlier = (
+        await conn.execute(
+            select(rr.c.cursor_start)
+            .where(rr.c.account_id == run["account_id"], rr.c.id != run["id"])
+            .where(rr.c.window_from == run["window_from"], rr.c.window_to == run["window_to"])
+            .where(rr.c.status == RunStatus.COMPLETED.value)
+            .order_by(rr.c.created_at)
+            .limit(1)
+        )
+    ).first()
+    if earlier is not None:
+        return earlier[0]  # type: ignore[no-any-return]
+    return await conn.scalar(select(rc.c.cursor).where(rc.c.account_id == run["account_id"]))
+
+
+async def window_seen(conn: AsyncConnection, run: dict[str, Any]) -> bool:
+    """Whether an earlier run of this account completed the same window (a re-run)."""
+    row = await conn.scalar(
+        select(rr.c.id)
         .where(rr.c.account_id == run["account_id"], rr.c.id != run["id"])
         .where(rr.c.window_from == run["window_from"], rr.c.window_to == run["window_to"])
         .where(rr.c.status == RunStatus.COMPLETED.value)
-        .order_by(rr.c.created_at)
         .limit(1)
     )
-    if earlier is not None:
-        return str(earlier)
-    return await conn.scalar(select(rc.c.cursor).where(rc.c.account_id == run["account_id"]))
+    return row is not None
 
 
 async def remember_cursor(conn: AsyncConnection, account_id: str, cursor: str, now: dt.datetime) -> None:

@@ -32,7 +32,9 @@ def window(minutes: int = 60) -> tuple[str, str]:
     """[now - minutes, now + 1s): every line written so far (the simulator's clock is whole seconds)."""
     now = dt.datetime.now(dt.UTC)
     start = now - dt.timedelta(minutes=minutes)
-    return start.isoformat().replace("+00:00", "Z"), (now + dt.timedelta(seconds=0)).isoformat().replace("+00:00", "Z")
+    return start.isoformat().replace("+00:00", "Z"), (now + dt.timedelta(seconds=0)).isoformat().replace(
+        "+00:00", "Z"
+    )
 
 
 async def settle_clock() -> None:

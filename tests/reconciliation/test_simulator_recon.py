@@ -63,18 +63,28 @@ async def test_injected_discrepancies_are_exactly_the_exceptions(harness: HubHar
     run = await reconcile(h)
     assert run["status"] == "completed", run
     s = run["summary"]
-    assert (s["matched"], s["missing_in_hub"], s["amount_mismatch"], s["missing_at_provider"]) == (2, 1, 1, 1), s
+    assert (s["matched"], s["missing_in_hub"], s["amount_mismatch"], s["missing_at_provider"]) == (
+        2,
+        1,
+        1,
+        1,
+    ), s
     assert s["currency_mismatch"] == s["status_mismatch"] == 0
     [missing] = await items(h, run["id"], "missing_in_hub")
     assert (missing["provider_reference"], missing["resource"], missing["provider_amount"]) == (
-        "ch_sim_stranger", None, 777
+        "ch_sim_stranger",
+        None,
+        777,
     )
     assert missing["line_id"] == stranger.id
     [wrong] = await items(h, run["id"], "amount_mismatch")
     assert (wrong["resource"], wrong["hub_amount"], wrong["provider_amount"]) == (ids["p2"], 1500, 1499)
     [lacking] = await items(h, run["id"], "missing_at_provider")
     assert (lacking["resource"], lacking["hub_amount"], lacking["line_id"], lacking["type"]) == (
-        p3["id"], 3000, None, "capture"
+        p3["id"],
+        3000,
+        None,
+        "capture",
     )
     matched = {i["resource"] for i in await items(h, run["id"], "matched")}
     assert matched == {ids["p1"], ids["re"]}
@@ -87,7 +97,9 @@ async def test_injected_discrepancies_are_exactly_the_exceptions(harness: HubHar
 
     again = await reconcile(h, **{"from": run["from"], "to": run["to"]})
     assert again["summary"] == s
-    assert sorted(i["id"] for i in await items(h, again["id"])) == sorted(i["id"] for i in await items(h, run["id"]))
+    assert sorted(i["id"] for i in await items(h, again["id"])) == sorted(
+        i["id"] for i in await items(h, run["id"])
+    )
     await verify(h)
 
 
@@ -114,7 +126,8 @@ async def test_a_payout_to_the_bank_is_a_settlement_posted_once(harness: HubHarn
     assert settled["line_id"] == po.id and settled["provider_amount"] == po.amount
     [entry] = await entries(h, "settlement")
     assert sorted((p["account"], p["amount"]) for p in entry["postings"]) == [
-        ("bank", -po.amount), ("provider:sandbox", po.amount)
+        ("bank", -po.amount),
+        ("provider:sandbox", po.amount),
     ]
     await reconcile(h, **{"from": run["from"], "to": run["to"]})
     assert len(await entries(h, "settlement")) == 1
