@@ -12,6 +12,7 @@ from pathlib import Path
 from hub.config import Settings, load_settings
 from hub.domain.errors import ConfigError
 from hub.ledger_cli import add_parsers as add_ledger_parsers
+from hub.reconciliation.cli import add_parsers as add_reconcile_parsers
 from hub.simulation.cli import add_parsers as add_simulate_parsers
 from hub.stream.cli import add_parsers as add_event_parsers
 from hub.stream.runner import runs_relay
@@ -337,6 +338,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_ledger_parsers(sub, _settings)  # payhub ledger verify | backfill | balances
     add_event_parsers(sub, _settings)  # payhub events replay --from EVENT_ID
     add_simulate_parsers(sub)  # payhub simulate (DESIGN §18)
+    add_reconcile_parsers(sub, _settings)  # payhub reconcile ACCOUNT --from --to (DESIGN §14)
     return parser
 
 

@@ -45,7 +45,9 @@ def install(hub: Any, account_id: str) -> ScriptedAdapter:
     return adapter
 
 
-def line(line_id: str, type_: LineType, gross: int, *, fee: int = 0, when: dt.datetime, **kw: Any) -> SettlementLine:
+def line(
+    line_id: str, type_: LineType, gross: int, *, fee: int = 0, when: dt.datetime, **kw: Any
+) -> SettlementLine:
     return SettlementLine(
         line_id=line_id, type=type_, provider_type=type_.value, gross=gross, fee=fee, net=gross - fee,
         currency=kw.pop("currency", "EUR"), created_at=when, **kw,

@@ -38,7 +38,8 @@ async def test_a_bank_deposit_matches_the_provider_payout_posted_once(harness: H
 
     again = await reconcile(h, "mybank", **DAY)  # a re-run: the same deposit reclaims the same payout
     assert {i["line_id"]: i["kind"] for i in await items(h, again["id"])} == {
-        "acct-ref-1": "matched", "acct-ref-2": "missing_in_hub"
+        "acct-ref-1": "matched",
+        "acct-ref-2": "missing_in_hub",
     }
     await verify(h)
 
@@ -54,12 +55,16 @@ async def test_a_report_failing_midway_fails_the_run_and_a_rerun_posts_once(harn
     psp.pages = [first, [line("txn_f2", LineType.FEE, -200, when=WHEN)]]
     run = await reconcile(h, "psp", **DAY)
     assert run["status"] == "completed" and run["summary"]["fee"] == 2, run
-    fees = sorted(-p["amount"] for e in await entries(h, "fee") for p in e["postings"] if p["account"] != "fees")
+    fees = sorted(
+        -p["amount"] for e in await entries(h, "fee") for p in e["postings"] if p["account"] != "fees"
+    )
     assert fees == [200, 300]  # the first page's fee, posted before the failure, is not posted again
     await verify(h)
 
 
-async def test_the_next_cursor_is_remembered_and_a_rerun_starts_where_the_window_did(harness: HubHarness) -> None:
+async def test_the_next_cursor_is_remembered_and_a_rerun_starts_where_the_window_did(
+    harness: HubHarness,
+) -> None:
     h = harness
     psp = install(h.hub, "psp")
     psp.pages, psp.cursors = [[], []], ["2", "3"]
@@ -81,7 +86,9 @@ async def test_a_run_left_running_by_a_crash_is_picked_up(harness: HubHarness) -
     psp.pages = [[line("txn_f9", LineType.FEE, -100, when=WHEN)]]
     svc = h.hub.reconciliation
     start, end = dt.datetime(2026, 3, 1, tzinfo=dt.UTC), dt.datetime(2026, 3, 2, tzinfo=dt.UTC)
-    row = await svc.create(owner="default", account="psp", start=start, end=end, trigger="api")  # never enqueued
+    row = await svc.create(
+        owner="default", account="psp", start=start, end=end, trigger="api"
+    )  # never enqueued
     assert await h.hub.reconciliation_schedule.sweep() == []  # fresh: its process may be alive
     async with h.hub.engine.begin() as conn:
         await conn.execute(
