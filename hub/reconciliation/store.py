@@ -80,28 +80,27 @@ def item_row(run: dict[str, Any], item: Item) -> dict[str, Any]:
     }
 
 
-async def post_movement(conn: AsyncConnection, account_id: str, m: Movement, now: dt.datetime) -> None:
+def entry_of(account_id: str, m: Movement) -> ledger.NewEntry:
+    """The ledger entry of a movement, with the cause ``postings.fee`` / ``postings.settlement``
+    would use for it (so either path posts it once)."""
     provider = ledger.provider(account_id)
-    if m.kind == "settlement":
-        await postings.settlement(
-            conn, account_id=account_id, currency=m.currency, amount=m.amount, cause=m.cause,
-            resource=m.resource, now=now,
-        )  # fmt: skip
-    elif m.kind == "settlement_reversal":  # a payout to the bank came back: debit provider, credit bank
+    if m.kind == "settlement":  # debit bank, credit provider:{a}
+        lines = ledger.transfer("bank", provider, m.currency, m.amount)
+        return ledger.NewEntry(ledger.Kind.SETTLEMENT, f"{m.cause}:settlement", m.resource, lines)
+    if m.kind == "settlement_reversal":  # a payout to the bank came back: debit provider, credit bank
         lines = ledger.transfer(provider, "bank", m.currency, m.amount)
-        await postings.adjustment(
-            conn, lines=lines, cause=f"{m.cause}:settlement_reversal", resource=m.resource, now=now
+        return ledger.NewEntry(
+            ledger.Kind.ADJUSTMENT, f"{m.cause}:settlement_reversal:adjustment", m.resource, lines
         )
-    elif m.amount > 0:
-        await postings.fee(
-            conn, account_id=account_id, currency=m.currency, amount=m.amount, cause=m.cause,
-            resource=m.resource, now=now,
-        )  # fmt: skip
-    elif m.amount < 0:  # a fee given back: debit provider, credit fees
-        lines = ledger.transfer(provider, "fees", m.currency, -m.amount)
-        await postings.adjustment(
-            conn, lines=lines, cause=f"{m.cause}:fee_refund", resource=m.resource, now=now
+    if m.amount > 0:  # debit fees, credit provider:{a}
+        return ledger.NewEntry(
+            ledger.Kind.FEE,
+            f"{m.cause}:fee",
+            m.resource,
+            ledger.transfer("fees", provider, m.currency, m.amount),
         )
+    lines = ledger.transfer(provider, "fees", m.currency, -m.amount)  # a fee given back
+    return ledger.NewEntry(ledger.Kind.ADJUSTMENT, f"{m.cause}:fee_refund:adjustment", m.resource, lines)
 
 
 async def write_batch(
@@ -118,8 +117,8 @@ async def write_batch(
     if items:
         rows = {r["id"]: r for r in (item_row(run, i) for i in items)}  # a line read twice counts once
         await conn.execute(insert(ri), list(rows.values()))
-    for m in movements:
-        await post_movement(conn, run["account_id"], m, now)
+    if movements:
+        await postings.many(conn, [entry_of(run["account_id"], m) for m in movements if m.amount], now=now)
     values: dict[str, Any] = {"lines": rr.c.lines + lines, "updated_at": now}
     if cursor is not None:
         values["cursor_end"] = cursor
