@@ -34,7 +34,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.settlement import LineType, SettlementLine
@@ -91,8 +91,19 @@ def cause_of(account_id: str, line_id: str) -> str:
     return f"rec:{account_id}:{line_id}"
 
 
-def _chunks(values: Iterable[str], size: int = 500) -> list[list[str]]:
-    out = sorted(set(values))
+_FAMILY = {
+    LineType.CHARGE: "charge",
+    LineType.REFUND: "refund",
+    LineType.REFUND_FAILURE: "refund",
+    LineType.BANK_PAYOUT: "payout",
+    LineType.BANK_PAYOUT_RETURN: "payout",
+    LineType.DISPUTE: "dispute",
+    LineType.DISPUTE_REVERSAL: "dispute",
+}
+
+
+def _chunks(values: Iterable[str | None], size: int = 500) -> list[list[str]]:
+    out = sorted({v for v in values if v})
     return [out[i : i + size] for i in range(0, len(out), size)]
 
 
@@ -111,39 +122,73 @@ class Lookups:
 
     @classmethod
     async def load(cls, conn: AsyncConnection, account_id: str, lines: Sequence[SettlementLine]) -> Lookups:
+        """Every query uses an index: by primary key first, then by provider reference only for
+        the lines the hub's ids did not resolve."""
         self = cls()
-        ids = {x for line in lines for x in (line.resource_id,) if x}
-        refs = {x for line in lines for x in (line.provider_reference, line.parent_reference) if x}
-        ops = {line.operation_id for line in lines if line.operation_id}
+        by_type: dict[str, list[SettlementLine]] = {}
+        for line in lines:
+            by_type.setdefault(_FAMILY.get(line.type, "other"), []).append(line)
+        charges, refunds = by_type.get("charge", []), by_type.get("refund", [])
+        payouts, chargebacks = by_type.get("payout", []), by_type.get("dispute", [])
         p, r, po, o, d = t.payments.c, t.refunds.c, t.payouts.c, t.operations.c, disputes.c
-        for chunk in _chunks(ids | refs):
-            rows = await conn.execute(
-                select(p.id, p.status, p.amount, p.amount_captured, p.currency, p.provider_reference).where(
-                    or_(p.id.in_(chunk), and_(p.account_id == account_id, p.provider_reference.in_(chunk)))
-                )
-            )
+        pay_cols = (p.id, p.status, p.amount, p.amount_captured, p.currency, p.provider_reference)
+        ref_cols = (r.id, r.payment_id, r.status, r.amount, r.currency, r.provider_reference)
+        po_cols = (po.id, po.status, po.amount, po.currency, po.provider_reference)
+
+        def keep(table: dict[str, Row], by_ref: dict[str, Row], rows: Any) -> None:
             for row in rows.mappings():
-                self.payments[row["id"]] = dict(row)
+                table[row["id"]] = dict(row)
                 if row["provider_reference"]:
-                    self.payments_by_ref[row["provider_reference"]] = dict(row)
-            rows = await conn.execute(
-                select(r.id, r.payment_id, r.status, r.amount, r.currency, r.provider_reference).where(
-                    or_(r.id.in_(chunk), r.provider_reference.in_(chunk))
-                )
+                    by_ref[row["provider_reference"]] = dict(row)
+
+        # payments: by id (charges, refunds' and chargebacks' payments), then by reference
+        for chunk in _chunks(x.resource_id for x in (*charges, *refunds, *chargebacks) if x.resource_id):
+            keep(
+                self.payments,
+                self.payments_by_ref,
+                await conn.execute(select(*pay_cols).where(p.id.in_(chunk))),
             )
-            for row in rows.mappings():
-                self.refunds[row["id"]] = dict(row)
-                if row["provider_reference"]:
-                    self.refunds_by_ref[row["provider_reference"]] = dict(row)
-            rows = await conn.execute(
-                select(po.id, po.status, po.amount, po.currency, po.provider_reference).where(
-                    or_(po.id.in_(chunk), and_(po.account_id == account_id, po.provider_reference.in_(chunk)))
-                )
+        refs = [
+            ref for x in charges if x.resource_id not in self.payments
+            for ref in (x.provider_reference, x.parent_reference) if ref
+        ] + [x.parent_reference for x in refunds if x.parent_reference]  # fmt: skip
+        for chunk in _chunks(refs):
+            stmt = select(*pay_cols).where(p.account_id == account_id, p.provider_reference.in_(chunk))
+            keep(self.payments, self.payments_by_ref, await conn.execute(stmt))
+        # refunds, payouts: by id, then by reference
+        for chunk in _chunks(x.resource_id for x in refunds if x.resource_id):
+            keep(
+                self.refunds,
+                self.refunds_by_ref,
+                await conn.execute(select(*ref_cols).where(r.id.in_(chunk))),
             )
-            for row in rows.mappings():
-                self.payouts[row["id"]] = dict(row)
-                if row["provider_reference"]:
-                    self.payouts_by_ref[row["provider_reference"]] = dict(row)
+        for chunk in _chunks(
+            x.provider_reference
+            for x in refunds
+            if x.provider_reference and x.resource_id not in self.refunds
+        ):
+            keep(
+                self.refunds,
+                self.refunds_by_ref,
+                await conn.execute(select(*ref_cols).where(r.provider_reference.in_(chunk))),
+            )
+        for chunk in _chunks(x.resource_id for x in payouts if x.resource_id):
+            keep(
+                self.payouts,
+                self.payouts_by_ref,
+                await conn.execute(select(*po_cols).where(po.id.in_(chunk))),
+            )
+        for chunk in _chunks(
+            x.provider_reference
+            for x in payouts
+            if x.provider_reference and x.resource_id not in self.payouts
+        ):
+            stmt = select(*po_cols).where(po.account_id == account_id, po.provider_reference.in_(chunk))
+            keep(self.payouts, self.payouts_by_ref, await conn.execute(stmt))
+        # disputes: by the provider's dispute reference, or the disputed payment's
+        for chunk in _chunks(
+            ref for x in chargebacks for ref in (x.provider_reference, x.parent_reference) if ref
+        ):
             rows = await conn.execute(
                 select(
                     d.id,
@@ -161,7 +206,7 @@ class Lookups:
                 self.disputes_by_ref.setdefault(row["provider_reference"], dict(row))
                 if row["payment_reference"]:
                     self.disputes_by_ref.setdefault(row["payment_reference"], dict(row))
-        for chunk in _chunks(ops):
+        for chunk in _chunks(x.operation_id for x in charges if x.operation_id):
             rows = await conn.execute(
                 select(o.id, o.resource_id, o.kind, o.status, o.amount, o.currency).where(o.id.in_(chunk))
             )

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from sqlalchemy import JSON, BigInteger, Column, Index, PrimaryKeyConstraint, String, Table, Text
 
-from hub.store.tables import UTCDateTime, metadata
+from hub.store.tables import UTCDateTime, metadata, payouts, refunds
 
 reconciliation_runs = Table(
     "reconciliation_runs",
@@ -68,5 +68,9 @@ reconciliation_cursors = Table(
     Column("cursor", String(255)),
     Column("updated_at", UTCDateTime(), nullable=False),
 )
+
+# matching lines the provider did not tag with the hub's ids: by the provider's reference
+Index("ix_refunds_provider_reference", refunds.c.provider_reference)
+Index("ix_payouts_provider_reference", payouts.c.account_id, payouts.c.provider_reference)
 
 __all__ = ["reconciliation_cursors", "reconciliation_items", "reconciliation_runs"]

@@ -63,6 +63,8 @@ def upgrade() -> None:
     op.create_index(
         "ix_reconciliation_items_settlement", "reconciliation_items", ["kind", "currency", "provider_amount"]
     )
+    op.create_index("ix_refunds_provider_reference", "refunds", ["provider_reference"])
+    op.create_index("ix_payouts_provider_reference", "payouts", ["account_id", "provider_reference"])
     op.create_table(
         "reconciliation_cursors",
         sa.Column("account_id", sa.String(64), nullable=False),
@@ -74,6 +76,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("reconciliation_cursors")
+    op.drop_index("ix_payouts_provider_reference", "payouts")
+    op.drop_index("ix_refunds_provider_reference", "refunds")
     op.drop_index("ix_reconciliation_items_settlement", "reconciliation_items")
     op.drop_index("ix_reconciliation_items_resource", "reconciliation_items")
     op.drop_index("ix_reconciliation_items_kind", "reconciliation_items")
