@@ -1,9 +1,11 @@
 """The reconciliation schedule and the sweep for runs left behind (DESIGN §14).
 
-* ``reconcile_schedule`` (every ``[reconciliation] interval`` seconds, default daily): each account
-  declaring ``Capability.RECONCILIATION`` gets the window from the end of its last scheduled run
-  (or, the first time, the start of the previous UTC day) to the start of the current UTC day,
-  reconciled — when that window is not empty.
+* ``reconcile_schedule`` (every ``[reconciliation] interval`` seconds, default daily; the arq worker
+  ticks its periodic jobs at least every minute, so the tick itself also waits ``interval`` after
+  an account's last scheduled run): each account declaring ``Capability.RECONCILIATION`` gets the
+  window from the end of its last scheduled run that did not fail (or, the first time, the start
+  of the previous UTC day) to the start of the current UTC day, reconciled as a background run —
+  when that window is not empty.
 * ``reconcile_sweep`` (every ``sweep_interval`` seconds): a ``running`` run whose heartbeat is
   older than ``stale_after`` seconds (its process died) is enqueued again.
 """
@@ -43,7 +45,11 @@ class Schedule:
             jobs.every(SWEEP_JOB, service.config.sweep_interval)
 
     async def window_for(self, account: str) -> tuple[dt.datetime, dt.datetime] | None:
-        end = day_start(self.service.clock())
+        """The window due for ``account`` now, or None: nothing new since its last scheduled run,
+        or a scheduled run was started less than ``interval`` seconds ago (a failing account is
+        retried once per interval, not at every tick of the worker's cron)."""
+        now = self.service.clock()
+        end = day_start(now)
         async with self.service.engine.connect() as conn:
             last = await conn.scalar(
                 select(func.max(rr.c.window_to)).where(
@@ -52,13 +58,22 @@ class Schedule:
                     rr.c.status != RunStatus.FAILED.value,
                 )
             )
+            recent = await conn.scalar(
+                select(func.max(rr.c.created_at)).where(
+                    rr.c.account_id == account, rr.c.trigger == "schedule"
+                )
+            )
+        if recent is not None:
+            recent = recent if recent.tzinfo else recent.replace(tzinfo=dt.UTC)
+            if now - recent < dt.timedelta(seconds=self.service.config.interval):
+                return None
         start = last if last is not None else end - dt.timedelta(days=1)
         if start.tzinfo is None:
             start = start.replace(tzinfo=dt.UTC)
         return (start, end) if start < end else None
 
     async def tick(self) -> list[str]:
-        """Reconcile each RECONCILIATION account's due window; returns the runs started."""
+        """Start (enqueue) each RECONCILIATION account's due run; returns the runs started."""
         started: list[str] = []
         for provider in self.service.providers.all():
             if not provider.supports(Capability.RECONCILIATION):
@@ -70,7 +85,7 @@ class Schedule:
                 owner=SCHEDULE_OWNER, account=provider.id, start=window[0], end=window[1], trigger="schedule"
             )
             started.append(row["id"])
-            await self.service.run_now(row["id"])
+            await self.service.enqueue(row["id"])
         return started
 
     async def sweep(self) -> list[str]:

@@ -30,7 +30,9 @@ async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
 
 
 def fee(cause: str, amount: int, resource: str | None = "pay_1") -> ledger.NewEntry:
-    return ledger.NewEntry(ledger.Kind.FEE, cause, resource, ledger.transfer("fees", "provider:psp", "EUR", amount))
+    return ledger.NewEntry(
+        ledger.Kind.FEE, cause, resource, ledger.transfer("fees", "provider:psp", "EUR", amount)
+    )
 
 
 async def test_post_many_equals_post_and_posts_each_cause_once(engine: AsyncEngine) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
+import msgspec
 from sqlalchemy import update
 
 from adapters.settlement import LineType, ReportError, ReportErrorCode
@@ -108,6 +109,8 @@ async def test_the_schedule_reconciles_the_previous_day_once(harness: HubHarness
     psp = install(h.hub, "psp")
     started = await h.hub.reconciliation_schedule.tick()
     assert len(started) == 2  # sandbox (the simulator) and psp
+    async with asyncio.timeout(10):
+        await h.hub.jobs.join()
     today = dt.datetime.now(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     request = psp.requests[-1]
     assert (request.start, request.end) == (today - dt.timedelta(days=1), today)
@@ -115,3 +118,27 @@ async def test_the_schedule_reconciles_the_previous_day_once(harness: HubHarness
         run = (await h.get(f"/v1/reconciliations/{run_id}")).json()
         assert run["status"] == "completed", run
     assert await h.hub.reconciliation_schedule.tick() == []  # nothing due until tomorrow
+
+
+async def test_a_failing_account_is_retried_once_per_interval(harness: HubHarness) -> None:
+    h = harness
+    psp = install(h.hub, "psp")
+    psp.pages = [ReportError(ReportErrorCode.UNAUTHORIZED, "HTTP 401")]
+    schedule = h.hub.reconciliation_schedule
+    started = await schedule.tick()
+    assert len(started) == 2
+    async with asyncio.timeout(10):
+        await h.hub.jobs.join()
+    runs = {
+        r["account"]: r["status"] for r in [(await h.get(f"/v1/reconciliations/{i}")).json() for i in started]
+    }
+    assert runs == {"sandbox": "completed", "psp": "failed"}
+    assert await schedule.tick() == []  # the failed window waits for the next interval
+    schedule.service.config = msgspec.structs.replace(schedule.service.config, interval=0.001)
+    await asyncio.sleep(0.01)
+    retried = await schedule.tick()
+    assert len(retried) == 1  # psp's failed window again; sandbox's is done
+    async with asyncio.timeout(10):
+        await h.hub.jobs.join()
+    run = (await h.get(f"/v1/reconciliations/{retried[0]}")).json()
+    assert run["account"] == "psp" and run["status"] == "failed", run
