@@ -400,7 +400,7 @@ async def match_deposits(conn: AsyncConnection, lines: Sequence[SettlementLine],
         ]  # fmt: skip
         text = (line.description or "") + " " + (line.provider_reference or "")
         named = [r for r in candidates if r.provider_reference and r.provider_reference in text]
-        pick = (named or candidates or [None])[0]
+        pick = named[0] if named else (candidates[0] if candidates else None)
         if pick is None:
             out.items.append(_missing(line, "a bank credit no reconciled provider payout explains"))
             continue
