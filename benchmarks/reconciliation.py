@@ -126,10 +126,10 @@ def _rss_mb() -> float:
 
 async def measure(engine: AsyncEngine, n: int, *, page_size: int, traced: bool) -> dict[str, Any]:
     """One run of ``n`` lines; returns lines/s, the summary and memory figures."""
+    from hub.jobs.inprocess import InProcessRunner
     from hub.providers import ProviderAccount, Providers
     from hub.reconciliation.runner import Runner
     from hub.reconciliation.service import ReconciliationService
-    from hub.jobs.inprocess import InProcessRunner
 
     tag = f"b{secrets.token_hex(3)}x"
     account_id = f"bench-{tag}"
@@ -162,7 +162,9 @@ async def measure(engine: AsyncEngine, n: int, *, page_size: int, traced: bool) 
     }  # fmt: skip
 
 
-async def bench(database_url: str | None, sizes: list[int], page_size: int, traced: bool = True) -> list[dict[str, Any]]:
+async def bench(
+    database_url: str | None, sizes: list[int], page_size: int, traced: bool = True
+) -> list[dict[str, Any]]:
     from hub.store.db import create_engine, migrate
 
     tmp = Path(tempfile.mkdtemp(prefix="payhub-bench-recon-"))
@@ -201,7 +203,9 @@ async def rounds(bench_: Any) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--page-size", type=int, default=500)
     parser.add_argument("--database-url", default=None)
