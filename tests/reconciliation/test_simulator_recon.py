@@ -157,3 +157,21 @@ async def test_a_report_refused_401_fails_the_run(harness: HubHarness) -> None:
     run = await reconcile(h)
     assert run["status"] == "failed" and run["reason"].startswith("report_unauthorized"), run
     assert await entries(h, "fee") == []
+
+
+async def test_an_endpoint_subscribed_to_reconciliation_events_gets_a_delivery(harness: HubHarness) -> None:
+    h = harness
+    r = await h.post(
+        "/v1/webhook-endpoints", {"url": "https://shop.example/hooks", "event_types": ["reconciliation.*"]}
+    )
+    assert r.status_code == 201, r.text
+    endpoint = r.json()["id"]
+    r = await h.post(
+        "/v1/webhook-endpoints",
+        {"url": "https://shop.example/x", "event_types": ["reconciliation.exceptions"]},
+    )
+    assert r.status_code == 201, r.text
+    run = await reconcile(h)
+    r = await h.get(f"/v1/webhook-endpoints/{endpoint}/deliveries")
+    assert r.status_code == 200, r.text
+    assert [d["event_type"] for d in r.json()["data"]] == ["reconciliation.completed"], (run, r.json())
