@@ -9,8 +9,9 @@ movements it causes (:class:`Movement`: fees, settlements). Nothing is written h
 Matching, by line type:
 
 * ``charge``: the operation the provider echoed (a capture's ``op_``) when the hub knows it,
-  else the payment (hub amount: its ``amount_captured``). Not captured / operation failed at
-  the hub -> ``status_mismatch``.
+  else the payment (hub amount: its ``amount_captured``, or one of its succeeded captures of the
+  line's amount not matched yet: a payment captured in parts). Not captured / operation failed
+  at the hub -> ``status_mismatch``.
 * ``refund`` / ``refund_failure``: the refund (hub amount ``-amount``); it must be succeeded
   (failed for a refund failure).
 * ``bank_payout`` / ``bank_payout_return``: a hub payout (succeeded or returned; returned).
@@ -119,6 +120,8 @@ class Lookups:
         self.payouts_by_ref: dict[str, Row] = {}
         self.operations: dict[str, Row] = {}
         self.disputes_by_ref: dict[str, Row] = {}
+        self.captures: dict[str, list[Row]] = {}  # payment id -> its succeeded capture operations
+        self.claimed: set[str] = set()  # capture operations a line of this page matched
 
     @classmethod
     async def load(cls, conn: AsyncConnection, account_id: str, lines: Sequence[SettlementLine]) -> Lookups:
@@ -211,6 +214,21 @@ class Lookups:
                 select(o.id, o.resource_id, o.kind, o.status, o.amount, o.currency).where(o.id.in_(chunk))
             )
             self.operations.update({row["id"]: dict(row) for row in rows.mappings()})
+        # a payment captured in parts, reported one line per capture without the hub's op id:
+        # its capture operations, for the lines whose amount is not the payment's total
+        parts = [
+            pay["id"] for x in charges
+            if x.operation_id not in self.operations and (pay := self.payment(x)) is not None
+            and pay["amount_captured"] != x.gross
+        ]  # fmt: skip
+        for chunk in _chunks(parts):
+            rows = await conn.execute(
+                select(o.id, o.resource_id, o.kind, o.status, o.amount, o.currency)
+                .where(o.resource_id.in_(chunk), o.kind == "capture", o.status == "succeeded")
+                .order_by(o.id)
+            )
+            for row in rows.mappings():
+                self.captures.setdefault(row["resource_id"], []).append(dict(row))
         return self
 
     def payment(self, line: SettlementLine) -> Row | None:
@@ -290,6 +308,17 @@ def _charge(line: SettlementLine, look: Lookups) -> Item:
         )
     if pay is None:
         return _missing(line, "a charge the hub has no payment for")
+    if pay["amount_captured"] != line.gross:
+        for part in look.captures.get(pay["id"], ()):
+            if (
+                part["amount"] == line.gross
+                and part["currency"] == line.currency
+                and part["id"] not in look.claimed
+            ):
+                look.claimed.add(part["id"])
+                return _compare(
+                    line, pay["id"], part["amount"], part["currency"], True, f"capture {part['id']}"
+                )
     settled = pay["amount_captured"] > 0
     what = f"payment {pay['id']} ({pay['status']}, captured {pay['amount_captured']})"
     return _compare(line, pay["id"], pay["amount_captured"], pay["currency"], settled, what)

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from sqlalchemy import and_, delete, exists, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 import ledger
@@ -116,7 +117,8 @@ async def write_batch(
     """One batch, in the caller's transaction: its items, its ledger movements, the run's progress."""
     if items:
         rows = {r["id"]: r for r in (item_row(run, i) for i in items)}  # a line read twice counts once
-        await conn.execute(insert(ri), list(rows.values()))
+        ins = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(ri)
+        await conn.execute(ins.on_conflict_do_nothing(index_elements=["run_id", "id"]), list(rows.values()))
     if movements:
         await postings.many(conn, [entry_of(run["account_id"], m) for m in movements if m.amount], now=now)
     values: dict[str, Any] = {"lines": rr.c.lines + lines, "updated_at": now}

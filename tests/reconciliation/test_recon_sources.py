@@ -142,3 +142,23 @@ async def test_a_failing_account_is_retried_once_per_interval(harness: HubHarnes
         await h.hub.jobs.join()
     run = (await h.get(f"/v1/reconciliations/{retried[0]}")).json()
     assert run["account"] == "psp" and run["status"] == "failed", run
+
+
+async def test_a_payment_captured_in_parts_matches_a_line_per_capture(harness: HubHarness) -> None:
+    from tests.reconciliation.conftest import pay
+
+    h = harness
+    p = (await h.post("/v1/payments", pay(amount=2000, capture="manual"))).json()
+    assert (
+        await h.post(f"/v1/payments/{p['id']}/capture", {"amount": 300, "final": False})
+    ).status_code == 200
+    assert (await h.post(f"/v1/payments/{p['id']}/capture", {"amount": 700})).status_code == 200
+    psp = install(h.hub, "sandbox")  # the same account, read from a source that echoes no op ids
+    psp.pages = [[
+        line(f"txn_part{i}", LineType.CHARGE, amount, when=WHEN, resource_id=p["id"]) for i, amount in ((1, 300), (2, 700))
+    ] + [line("txn_part3", LineType.CHARGE, 300, when=WHEN, resource_id=p["id"])]]  # fmt: skip
+    run = await reconcile(h, "sandbox", **DAY)
+    kinds = {i["line_id"]: (i["kind"], i["hub_amount"]) for i in await items(h, run["id"])}
+    assert kinds == {
+        "txn_part1": ("matched", 300), "txn_part2": ("matched", 700), "txn_part3": ("amount_mismatch", 1000)
+    }  # fmt: skip
