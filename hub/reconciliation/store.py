@@ -14,6 +14,7 @@ import ledger
 from hub.reconciliation.kinds import ItemKind, RunStatus
 from hub.reconciliation.matcher import Item, Movement, item_id
 from hub.services import postings
+from hub.store import tables as t
 from hub.store.reconciliation_tables import reconciliation_cursors as rc
 from hub.store.reconciliation_tables import reconciliation_items as ri
 from hub.store.reconciliation_tables import reconciliation_runs as rr
@@ -150,10 +151,11 @@ async def missing_at_provider(
         ).all()
         if not rows:
             return
+        refs = await _provider_references(conn, [r.resource for r in rows])
         yield [
             Item(
                 kind=ItemKind.MISSING_AT_PROVIDER, type=r.kind, resource=r.resource, hub_amount=int(r.amount),
-                currency=r.currency,
+                currency=r.currency, provider_reference=refs.get(r.resource),
                 detail=f"the hub booked this {r.kind} in the window; the provider's record has no line for it",
             )
             for r in rows
@@ -161,6 +163,19 @@ async def missing_at_provider(
         if len(rows) < size:
             return
         after = rows[-1].resource
+
+
+async def _provider_references(conn: AsyncConnection, ids: list[str]) -> dict[str, str]:
+    """The provider's reference of each hub payment / refund / payout named (to look it up there)."""
+    out: dict[str, str] = {}
+    for table in (t.payments, t.refunds, t.payouts):
+        rows = await conn.execute(
+            select(table.c.id, table.c.provider_reference).where(
+                table.c.id.in_(ids), table.c.provider_reference.is_not(None)
+            )
+        )
+        out.update({r.id: r.provider_reference for r in rows})
+    return out
 
 
 async def summary_of(conn: AsyncConnection, run_id: str) -> dict[str, int]:

@@ -86,6 +86,7 @@ async def test_injected_discrepancies_are_exactly_the_exceptions(harness: HubHar
         None,
         "capture",
     )
+    assert lacking["provider_reference"] == p3["provider_reference"] and lacking["provider_reference"]
     matched = {i["resource"] for i in await items(h, run["id"], "matched")}
     assert matched == {ids["p1"], ids["re"]}
     # the event carries the counts
