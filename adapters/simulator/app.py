@@ -56,6 +56,9 @@ app was created with an ``api_key``; amounts in ISO 4217 minor units, currency u
                                            keeps types with that prefix, ``limit=N`` pages
                                            (``has_more``).
 ``POST /_sim/advance``                     ``{seconds}``: move the simulator's clock (payouts).
+``GET  /v1/balance_transactions``          the simulator's books (charges with fees, refunds,
+                                           payouts), Stripe-like paging; ``_sim`` helpers inject,
+                                           change and drop lines (``books.py``, ``books_routes.py``).
 
 Errors are ``{"error": {type, code, message, decline_code?, param?, charge?}}``; types:
 ``card_error`` (402), ``invalid_request_error`` (400/404), ``idempotency_error`` (400/409),
