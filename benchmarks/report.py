@@ -56,6 +56,12 @@ TARGETS: tuple[Target, ...] = (
     ),
     Target("ledger.ratio.c16", ">=", 0.9, "16 clients: purchases with the ledger >= 90% of without"),
     Target("ledger.turn.ratio", "<=", 1.10, "balance read p50, account of 990k entries vs 10k, within 10%"),
+    Target(
+        "recon.lines_per_s.100k", ">=", 5000.0, "reconciliation of 100k Stripe-like lines >= 5,000 lines/s"
+    ),
+    Target(
+        "recon.peak_growth_mb", "<=", 100.0, "reconciliation peak memory, 100k lines vs 10k, grows < 100 MB"
+    ),
 )
 
 

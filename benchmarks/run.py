@@ -31,6 +31,7 @@ from typing import Any
 import asyncpg
 
 from benchmarks import ledger as ledger_bench
+from benchmarks import reconciliation as reconciliation_bench
 from benchmarks import stream as stream_bench
 from benchmarks import workers as workers_bench
 from benchmarks.options import Options
@@ -104,6 +105,7 @@ async def run(opts: Options) -> Report:
             ("jobs", bench.jobs_rounds),
             ("ledger", functools.partial(ledger_bench.rounds, bench)),  # with vs without; balance reads
             ("stream", functools.partial(stream_bench.rounds, bench)),  # relay throughput, commit -> ack
+            ("reconciliation", functools.partial(reconciliation_bench.rounds, bench)),  # lines/s, peak memory
             ("scale", bench.scale_rounds),  # last: it truncates the payments
         ]
         for name, step in steps:
@@ -139,7 +141,7 @@ def parse(argv: Sequence[str] | None = None) -> Options:
     ap.add_argument(
         "--skip",
         default="",
-        help="comma-separated steps to skip: throughput,replay,workers,webhooks,resolution,transports,jobs,ledger,stream,scale",
+        help="comma-separated steps to skip: throughput,replay,workers,webhooks,resolution,transports,jobs,ledger,stream,reconciliation,scale",
     )
     ap.add_argument(
         "--redis-db", type=int, help="Redis db index for the run (default: first empty from 15 down)"

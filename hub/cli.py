@@ -14,6 +14,7 @@ from hub.doctor_cli import add_parser as add_doctor_parser
 from hub.domain.errors import ConfigError
 from hub.ledger_cli import add_parsers as add_ledger_parsers
 from hub.lifecycle.guard import run_guarded
+from hub.reconciliation.cli import add_parsers as add_reconcile_parsers
 from hub.simulation.cli import add_parsers as add_simulate_parsers
 from hub.stream.cli import add_parsers as add_event_parsers
 from hub.webhooks_cli import add_parsers as add_webhook_parsers
@@ -294,6 +295,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_event_parsers(sub, _settings)  # payhub events replay --from EVENT_ID
     add_simulate_parsers(sub)  # payhub simulate (DESIGN §18)
     add_doctor_parser(sub)  # payhub doctor [--json]
+    add_reconcile_parsers(sub, _settings)  # payhub reconcile ACCOUNT --from --to (DESIGN §14)
     return parser
 
 

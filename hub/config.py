@@ -82,6 +82,15 @@ class WebhooksConfig(msgspec.Struct, forbid_unknown_fields=True):
     per_endpoint_concurrency: int = 4  # attempts in flight to one endpoint at once
 
 
+class ReconciliationConfig(msgspec.Struct, forbid_unknown_fields=True):
+    """Reconciliation (DESIGN §14): hub.reconciliation."""
+
+    interval: float = 86400.0  # seconds between scheduled runs per RECONCILIATION account (daily)
+    page_size: int = 100  # settlement lines asked per page (each page is matched in one batch)
+    sweep_interval: float = 60.0  # seconds between looks for runs left `running` by a dead process
+    stale_after: float = 900.0  # a running run whose last batch is older than this is picked up again
+
+
 class TelemetryConfig(msgspec.Struct, forbid_unknown_fields=True):
     otel: bool = False  # OpenTelemetry spans (needs payhub[otel])
     exporter: str = "otlp"  # otlp (needs otlp_endpoint + opentelemetry-exporter-otlp) | console | none
@@ -109,6 +118,7 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True):
     webhooks: WebhooksConfig = msgspec.field(default_factory=WebhooksConfig)
     routing: RoutingConfig = msgspec.field(default_factory=RoutingConfig)
     events: EventsConfig = msgspec.field(default_factory=EventsConfig)  # [events.kafka]: DESIGN §16
+    reconciliation: ReconciliationConfig = msgspec.field(default_factory=ReconciliationConfig)  # DESIGN §14
     public_url: str | None = None  # how shoppers reach this hub (3DS pages of the in-process simulator)
     embedded_account: bool = True  # add the `sandbox` simulator account when none is configured
     startup_timeout: float = 60.0  # serve/worker wait this long for the database, Redis, Kafka (§19)
@@ -245,6 +255,9 @@ def _validate(settings: Settings, env: Mapping[str, str]) -> None:
     _validate_resolution(settings.resolution)
     if settings.notifications.poll_interval <= 0:
         raise ConfigError("notifications.poll_interval: must be positive seconds")
+    rec = settings.reconciliation
+    if min(rec.interval, rec.sweep_interval, rec.stale_after) <= 0 or not 1 <= rec.page_size <= 10_000:
+        raise ConfigError("reconciliation: interval, sweep_interval, stale_after > 0; page_size 1..10000")
     seen: set[str] = set()
     for i, acct in enumerate(settings.accounts):
         where = f"accounts[{i}]"

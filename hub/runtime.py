@@ -13,6 +13,8 @@ from hub.domain.errors import NotFound
 from hub.jobs.base import JobRunner
 from hub.jobs.inprocess import InProcessRunner
 from hub.providers import Providers
+from hub.reconciliation.schedule import Schedule as ReconciliationSchedule
+from hub.reconciliation.service import ReconciliationService
 from hub.security import build_vault, init_vault
 from hub.services import representations as rep
 from hub.services.accounts import Accounts
@@ -83,6 +85,8 @@ class Hub:
             self.engine, self.providers, settings, self.jobs, ingest=self.inbox.ingest
         )
         self.disputes = DisputeService(self.engine, self.providers, self.jobs)
+        self.reconciliation = ReconciliationService(self.engine, self.providers, self.jobs, settings.reconciliation)
+        self.reconciliation_schedule = ReconciliationSchedule(self.reconciliation, self.jobs)
         self.webhook_endpoints = WebhookEndpoints(self.engine, self.vault)
         self.deliveries = Deliveries(
             self.engine, self.webhook_endpoints, settings.webhooks, self.jobs, transport=transport

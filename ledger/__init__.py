@@ -7,6 +7,7 @@ transaction, idempotent by an id derived from their cause, never updated or dele
 """
 
 from ledger.balances import Balance, account_balances, all_balances, totals_by_resource
+from ledger.bulk import NewEntry, post_many
 from ledger.chart import FIXED, Kind, is_account, meaning, provider
 from ledger.errors import EntryConflict, InvalidEntry, LedgerError
 from ledger.posting import Posted, Posting, entry_id, post, reversal, transfer, validate
@@ -20,6 +21,7 @@ __all__ = [
     "InvalidEntry",
     "Kind",
     "LedgerError",
+    "NewEntry",
     "Page",
     "Posted",
     "Posting",
@@ -32,6 +34,7 @@ __all__ = [
     "known_accounts",
     "meaning",
     "post",
+    "post_many",
     "provider",
     "reversal",
     "totals_by_resource",

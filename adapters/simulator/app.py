@@ -56,6 +56,9 @@ app was created with an ``api_key``; amounts in ISO 4217 minor units, currency u
                                            keeps types with that prefix, ``limit=N`` pages
                                            (``has_more``).
 ``POST /_sim/advance``                     ``{seconds}``: move the simulator's clock (payouts).
+``GET  /v1/balance_transactions``          the simulator's books (charges with fees, refunds,
+                                           payouts), Stripe-like paging; ``_sim`` helpers inject,
+                                           change and drop lines (``books.py``, ``books_routes.py``).
 
 Errors are ``{"error": {type, code, message, decline_code?, param?, charge?}}``; types:
 ``card_error`` (402), ``invalid_request_error`` (400/404), ``idempotency_error`` (400/409),
@@ -128,6 +131,8 @@ import msgspec
 from litestar import Litestar, Request, Response, get, post
 from litestar.enums import MediaType
 
+from adapters.simulator.books import Books
+from adapters.simulator.books_routes import book_routes
 from adapters.simulator.dispute_desk import DisputeDesk
 from adapters.simulator.mapping import (
     AdvanceIn,
@@ -388,6 +393,7 @@ class SimulatorState:
         self.requests = 0
         self.replays = 0
         self.dispute_desk = DisputeDesk(self.now, self.record_event, self._charge_out)
+        self.books = Books(self.now)  # the balance transactions (books.py, DESIGN §14)
 
     # ---- clock
     def now(self) -> float:
@@ -726,6 +732,7 @@ class SimulatorState:
         if capture:
             out.status, out.captured = "captured", True
             out.amount_captured, out.amount_capturable = out.amount, 0
+            self.books.charge(out.id, out.amount, out.currency, payment_id=out.reference, operation_id=None)
             self._event("charge.captured", out)
         else:
             out.status, out.amount_capturable = "authorized", out.amount
@@ -813,6 +820,7 @@ class SimulatorState:
         out.amount_capturable = 0 if req.final else out.amount_capturable - amount
         out.status, out.captured = "captured", True
         out.captures.append(cap)
+        self.books.charge(out.id, amount, out.currency, payment_id=out.reference, operation_id=req.reference)
         self.operations["capture"] += 1
         self._event("charge.captured", out, cap)
         return _Reply(200, _json(cap))
@@ -883,6 +891,9 @@ class SimulatorState:
         out.refunded = out.amount_refunded == out.amount_captured and out.amount_capturable == 0
         out.refunds.append(refund)
         self.refunds[refund.id] = refund
+        self.books.refund(
+            refund.id, out.id, amount, out.currency, hub_refund=req.reference, payment_id=out.reference
+        )
         self.operations["refund"] += 1
         self._event("charge.refunded", out, refund)
         return _Reply(200, _json(refund))
@@ -985,6 +996,9 @@ class SimulatorState:
                     self._event("payout.failed", out)
                 else:
                     out.status, out.paid_at = "paid", int(p.created_at + self.payout_delay)
+                    self.books.transfer(
+                        out.id, out.amount, out.currency, hub_payout=out.reference, created=out.paid_at
+                    )
                     self._event("payout.paid", out)
             if (
                 out.status == "paid"
@@ -994,6 +1008,14 @@ class SimulatorState:
                 out.status, out.failure_code = "returned", "AC04"
                 out.failure_message = "returned by the beneficiary bank: " + BANK_REASON_TEXT["AC04"]
                 out.returned_at = int(p.created_at + self.payout_delay + self.payout_return_delay)
+                self.books.transfer(
+                    out.id,
+                    out.amount,
+                    out.currency,
+                    hub_payout=out.reference,
+                    returned=True,
+                    created=out.returned_at,
+                )
                 self._event("payout.returned", out)
 
     # ---- reads
@@ -1308,6 +1330,7 @@ def create_app(
             stats,
             events,
             advance,
+            *book_routes(sim),
         ],
         before_request=before_request,
         on_startup=[on_startup],

@@ -74,7 +74,10 @@ class Reply(msgspec.Struct):
 
 
 def _error(status: int, code: str, message: str) -> Reply:
-    return Reply(status, msgspec.json.encode({"error": {"type": "invalid_request_error", "code": code, "message": message}}))
+    return Reply(
+        status,
+        msgspec.json.encode({"error": {"type": "invalid_request_error", "code": code, "message": message}}),
+    )
 
 
 class DisputeDesk:
@@ -130,7 +133,9 @@ class DisputeDesk:
         disputable = ch.amount_captured - ch.amount_refunded
         amount = disputable if req.amount is None else req.amount
         if disputable <= 0 or not 0 < amount <= disputable:
-            return _error(400, "charge_not_disputable", f"Charge {ch.id} has {disputable} that can be disputed.")
+            return _error(
+                400, "charge_not_disputable", f"Charge {ch.id} has {disputable} that can be disputed."
+            )
         if req.reason not in REASONS:
             return _error(400, "parameter_invalid", f"unknown reason {req.reason!r}")
         now = int(self._now())
@@ -207,8 +212,9 @@ class DisputeDesk:
 
         def body_of(event_id: str, created: int) -> bytes:
             return msgspec.json.encode(
-                DisputeEventOut(id=event_id, type=type_, created=created, data=DisputeEventData(object=snapshot))
+                DisputeEventOut(
+                    id=event_id, type=type_, created=created, data=DisputeEventData(object=snapshot)
+                )
             )
 
         self._record(type_, body_of)
-

@@ -133,7 +133,9 @@ def idempotency_key(dispute_id: str, what: str, body: bytes) -> str:
     return f"payhub-{dispute_id}-{what}-{hashlib.sha256(body).hexdigest()[:16]}"
 
 
-async def call(client: httpx.AsyncClient, headers: dict[str, str], dispute: str, what: str, body: Any) -> DisputeNews:
+async def call(
+    client: httpx.AsyncClient, headers: dict[str, str], dispute: str, what: str, body: Any
+) -> DisputeNews:
     """``POST /v1/disputes/{dispute}/{what}`` and read the dispute it answers."""
     content = msgspec.json.encode(body)
     reply = await send(
@@ -141,7 +143,11 @@ async def call(client: httpx.AsyncClient, headers: dict[str, str], dispute: str,
         "POST",
         f"/v1/disputes/{quote(dispute, safe='')}/{what}",
         content=content,
-        headers={**headers, "Content-Type": "application/json", "Idempotency-Key": idempotency_key(dispute, what, content)},
+        headers={
+            **headers,
+            "Content-Type": "application/json",
+            "Idempotency-Key": idempotency_key(dispute, what, content),
+        },
     )
     return _read(reply, what)
 
@@ -164,4 +170,6 @@ def _read(reply: httpx.Response | Any, what: str) -> DisputeNews:
     try:
         return news_of(msgspec.json.decode(reply.content, type=DisputeOut), call=what)
     except (msgspec.DecodeError, msgspec.ValidationError, ValueError) as exc:
-        raise DisputeCallError(f"unreadable dispute in the simulator's answer: {exc}", definite=False) from exc
+        raise DisputeCallError(
+            f"unreadable dispute in the simulator's answer: {exc}", definite=False
+        ) from exc

@@ -43,7 +43,7 @@ Lookup (the resolution strategy for every kind) and why it may answer FAILED:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -77,7 +77,8 @@ from adapters.base import (
 )
 from adapters.classify import classify_status, send, unparseable
 from adapters.disputes import DisputeEvidenceRequest, DisputeNews, DisputeRequest
-from adapters.simulator import disputes
+from adapters.settlement import SettlementPage, SettlementRequest
+from adapters.simulator import disputes, settlement
 from adapters.simulator.mapping import (
     CHARGE_STATUS,
     PAYOUT_STATUS,
@@ -129,6 +130,7 @@ _FEATURES = frozenset(
         Capability.DISPUTES,
         Capability.DISPUTE_EVIDENCE,
         Capability.DISPUTE_ACCEPT,
+        Capability.RECONCILIATION,
     }
 )
 
@@ -573,6 +575,10 @@ class SimulatorAdapter(Adapter):
         )
         reply = await self._post("/v1/payouts", body, request.idempotency_key)
         return reply if isinstance(reply, Outcome) else payout_reply(reply)
+
+    # ---- reconciliation (settlement.py)
+    def settlement_lines(self, request: SettlementRequest) -> AsyncIterator[SettlementPage]:
+        return settlement.read_lines(self.client, self._headers(), request)
 
     # ---- lookup
     async def lookup(self, request: LookupRequest) -> Outcome:

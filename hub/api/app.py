@@ -25,6 +25,7 @@ from hub.api.payments import PaymentController
 from hub.api.payouts import PayoutController
 from hub.api.problem_redaction import problem_redaction_middleware
 from hub.api.problems import on_http_exception, on_problem, on_unexpected, problem
+from hub.api.reconciliations import ReconciliationController
 from hub.api.review import OperationReviewController
 from hub.api.routing import explain_routing
 from hub.api.simulator_pages import simulator_pages
@@ -71,6 +72,7 @@ def create_app(hub: Hub, *, manage_lifecycle: bool = True) -> Litestar:
             OperationReviewController,
             AuditController,
             LedgerController,
+            ReconciliationController,
             simulator_pages,
             metrics,
             admin_stats,

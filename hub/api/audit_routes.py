@@ -54,6 +54,7 @@ ROUTE_ACTIONS: dict[str, RouteAudit] = {
     "POST /v1/payment-methods": RouteAudit("payment_method.create", "payment_method"),
     "DELETE /v1/payment-methods/{}": RouteAudit("payment_method.delete", "payment_method", 0),
     "POST /v1/payouts": RouteAudit("payout.create", "payout"),
+    "POST /v1/reconciliations": RouteAudit("reconciliation.create", "reconciliation"),
     "POST /v1/webhook-endpoints": RouteAudit("webhook_endpoint.create", "webhook_endpoint", hide=("secret",)),
     "DELETE /v1/webhook-endpoints/{}": RouteAudit(
         "webhook_endpoint.delete", "webhook_endpoint", 0, hide=("secret",)

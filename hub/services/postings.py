@@ -169,6 +169,14 @@ async def settlement(
     )  # fmt: skip
 
 
+async def many(conn: AsyncConnection, batch: Sequence[ledger.NewEntry], *, now: dt.datetime) -> int:
+    """Many entries in a few statements (reconciliation: a fee entry per provider line, built
+    with the causes :func:`fee` / :func:`settlement` use); see ``ledger.post_many``."""
+    if not ENABLED:
+        return 0
+    return await ledger.post_many(conn, batch, now=now)
+
+
 async def adjustment(
     conn: AsyncConnection,
     *,

@@ -40,6 +40,8 @@ KNOWN_EVENT_TYPES: Final[frozenset[str]] = frozenset(
         "refund.failed",
         *(f"payout.{s}" for s in _PAYOUT_STATUSES),
         "operation.requires_review",
+        "reconciliation.completed",  # hub.reconciliation (DESIGN §14)
+        "reconciliation.exceptions",
     }
 )
 WILDCARDS: Final[frozenset[str]] = frozenset(

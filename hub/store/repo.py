@@ -99,7 +99,14 @@ async def add_event(
     await insert_row(
         conn,
         t.events,
-        {"id": event_id, "owner": owner, "type": type, "resource_id": resource_id, "data": dict(data), "created_at": now},
+        {
+            "id": event_id,
+            "owner": owner,
+            "type": type,
+            "resource_id": resource_id,
+            "data": dict(data),
+            "created_at": now,
+        },
     )
     await fan_out(conn, owner=owner, event_id=event_id, event_type=type, now=now)
     return event_id

@@ -136,6 +136,19 @@ CATALOG: dict[tuple[str, str], Op] = {
     ("GET", "/v1/ledger/accounts"): Op("listLedgerAccounts", a.LedgerAccountList, "Ledger balances"),
     ("GET", "/v1/ledger/accounts/{name}"): Op("getLedgerAccount", a.LedgerAccount, "One ledger account"),
     ("GET", "/v1/ledger/entries"): Op("listLedgerEntries", a.LedgerEntryList, "Ledger entries"),
+    # reconciliation (DESIGN §14)
+    ("POST", "/v1/reconciliations"): Op(
+        "createReconciliation",
+        m.Reconciliation,
+        "Reconcile an account's window (runs in the background)",
+        (("422", "unknown_account"), ("422", "reconciliation_not_supported"), ("422", "invalid_window")),
+    ),
+    ("GET", "/v1/reconciliations/{reconciliation_id}"): Op(
+        "getReconciliation", m.Reconciliation, "Read a reconciliation run"
+    ),
+    ("GET", "/v1/reconciliations/{reconciliation_id}/items"): Op(
+        "listReconciliationItems", m.ReconciliationItemList, "The items of a run (filter kind)"
+    ),
 }
 
 #: request examples, by operationId
@@ -155,6 +168,11 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "createPaymentMethod": {
         "type": "card",
         "card": {"number": "4242424242424242", "exp_month": 12, "exp_year": 2030, "cvc": "123"},
+    },
+    "createReconciliation": {
+        "account": "stripe-eu",
+        "from": "2026-01-01T00:00:00Z",
+        "to": "2026-01-02T00:00:00Z",
     },
     "createWebhookEndpoint": {"url": "https://shop.example/hooks/payhub", "event_types": ["payment.*"]},
 }

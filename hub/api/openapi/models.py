@@ -205,6 +205,57 @@ class Operation(msgspec.Struct):
     resolved_at: Timestamp | None
 
 
+class ReconciliationSummary(msgspec.Struct):
+    """The count of a run's items per kind (DESIGN §14)."""
+
+    matched: int
+    missing_in_hub: int
+    missing_at_provider: int
+    amount_mismatch: int
+    currency_mismatch: int
+    status_mismatch: int
+    fee: int
+    settlement: int
+
+
+class Reconciliation(msgspec.Struct):
+    """A reconciliation run: the provider's books for a window against the hub's (DESIGN §14)."""
+
+    id: str
+    object: Literal["reconciliation"]
+    account: str
+    from_: Timestamp = msgspec.field(name="from")
+    to: Timestamp
+    status: Literal["running", "completed", "failed"]
+    reason: str | None
+    summary: ReconciliationSummary
+    lines: int
+    created_at: Timestamp
+    completed_at: Timestamp | None
+
+
+class ReconciliationItem(msgspec.Struct):
+    """One provider line (or a hub record no line matched) and what reconciliation made of it."""
+
+    id: str
+    object: Literal["reconciliation_item"]
+    kind: Literal[
+        "matched", "missing_in_hub", "missing_at_provider", "amount_mismatch", "currency_mismatch",
+        "status_mismatch", "fee", "settlement",
+    ]  # fmt: skip
+    type: str
+    line_id: str | None
+    provider_type: str | None
+    provider_reference: str | None
+    resource: str | None
+    hub_amount: int | None
+    provider_amount: int | None
+    fee: int | None
+    currency: str | None
+    detail: str | None
+    matched_line: str | None
+
+
 class Resource(msgspec.Struct):
     """A resource the document does not describe field by field (a route not yet in the
     catalog, hub/api/openapi/catalog.py; tests/api/test_openapi_document.py names them)."""
@@ -256,3 +307,4 @@ WebhookDeliveryAttemptList = make_list(
 )
 OperationList = make_list(Operation, "OperationList", "A page of operations.")
 ResourceList = make_list(Resource, "ResourceList", "A page of resources.")
+ReconciliationItemList = make_list(ReconciliationItem, "ReconciliationItemList", "A page of a run's items.")

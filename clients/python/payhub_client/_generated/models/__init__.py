@@ -64,6 +64,7 @@ from .list_disputes_status import ListDisputesStatus
 from .list_operations_status import ListOperationsStatus
 from .list_payments_status import ListPaymentsStatus
 from .list_payouts_status import ListPayoutsStatus
+from .list_reconciliation_items_kind import ListReconciliationItemsKind
 from .operation import Operation
 from .operation_attempt import OperationAttempt
 from .operation_attempt_detail_type_0 import OperationAttemptDetailType0
@@ -97,6 +98,15 @@ from .payout_object import PayoutObject
 from .payout_status import PayoutStatus
 from .posting import Posting
 from .problem import Problem
+from .reconciliation import Reconciliation
+from .reconciliation_in import ReconciliationIn
+from .reconciliation_item import ReconciliationItem
+from .reconciliation_item_kind import ReconciliationItemKind
+from .reconciliation_item_list import ReconciliationItemList
+from .reconciliation_item_object import ReconciliationItemObject
+from .reconciliation_object import ReconciliationObject
+from .reconciliation_status import ReconciliationStatus
+from .reconciliation_summary import ReconciliationSummary
 from .refund import Refund
 from .refund_in import RefundIn
 from .refund_in_metadata import RefundInMetadata
@@ -202,6 +212,7 @@ __all__ = (
     "ListOperationsStatus",
     "ListPaymentsStatus",
     "ListPayoutsStatus",
+    "ListReconciliationItemsKind",
     "Operation",
     "OperationAttempt",
     "OperationAttemptDetailType0",
@@ -235,6 +246,15 @@ __all__ = (
     "PayoutStatus",
     "Posting",
     "Problem",
+    "Reconciliation",
+    "ReconciliationIn",
+    "ReconciliationItem",
+    "ReconciliationItemKind",
+    "ReconciliationItemList",
+    "ReconciliationItemObject",
+    "ReconciliationObject",
+    "ReconciliationStatus",
+    "ReconciliationSummary",
     "Refund",
     "RefundIn",
     "RefundInMetadata",
