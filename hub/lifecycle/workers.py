@@ -59,14 +59,24 @@ async def prepare(settings: Settings, host: str, port: int) -> None:
         await hub.stop()
 
 
-def _worker_main(settings: Settings, host: str, port: int, index: int) -> None:
+def _orphan_watch(parent: int) -> None:
+    """A worker whose parent died (SIGKILL, OOM) stops gracefully instead of serving on alone."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    log.warning("payhub serve: the parent process is gone; this worker stops")
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
+def _worker_main(settings: Settings, host: str, port: int, index: int, parent: int) -> None:
     import asyncio
+    import threading
 
     from hub.cli import _fast_event_loop
     from hub.lifecycle.serve import serve
     from hub.logs import setup_logging
 
     setup_logging(settings.log_level, settings.log_format)
+    threading.Thread(target=_orphan_watch, args=(parent,), name="orphan-watch", daemon=True).start()
     _fast_event_loop()
     code = asyncio.run(serve(settings, host, port, worker=index))
     raise SystemExit(code)
@@ -93,7 +103,7 @@ def serve_workers(settings: Settings, host: str, port: int, workers: int) -> int
     old = {sig: signal.signal(sig, forward) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         for index in range(workers):
-            started = context.Process(target=_worker_main, args=(settings, host, port, index),
+            started = context.Process(target=_worker_main, args=(settings, host, port, index, os.getpid()),
                                       name=f"payhub-serve-{index}")  # fmt: skip
             started.start()
             procs.append(started)

@@ -106,3 +106,19 @@ def _status(pid: int) -> str:
         return Path(f"/proc/{pid}/status").read_text().lower()
     except FileNotFoundError:
         return "zombie"
+
+
+def test_workers_stop_when_the_parent_is_killed_outright(
+    serve_set: tuple[subprocess.Popen[bytes], str, Path],
+) -> None:
+    proc, _url, log = serve_set
+    workers = workers_of(proc.pid)
+    assert len(workers) == 2, log.read_text()
+    proc.kill()  # SIGKILL: the parent cannot forward anything
+    proc.wait()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() and "zombie" not in _status(pid)
+                                              for pid in workers):  # fmt: skip
+        time.sleep(0.2)
+    assert all(not Path(f"/proc/{pid}").exists() or "zombie" in _status(pid) for pid in workers), log.read_text()
+    assert log.read_text().count("the parent process is gone") == 2
