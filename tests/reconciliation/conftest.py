@@ -58,6 +58,22 @@ async def reconcile(h: HubHarness, account: str = "sandbox", **body: Any) -> dic
     return got.json()  # type: ignore[no-any-return]
 
 
+async def reconcile_polled(h: HubHarness, account: str, **body: str) -> dict[str, Any]:
+    """POST /v1/reconciliations and poll the run until it is done (for hubs whose in-process
+    runner stays busy with other jobs, such as a resolution an hour away: no join)."""
+    if not body:
+        await settle_clock()
+        body["from"], body["to"] = window()
+    r = await h.post("/v1/reconciliations", {"account": account, **body})
+    assert r.status_code == 202, r.text
+    async with asyncio.timeout(30):
+        while True:
+            run: dict[str, Any] = (await h.get(f"/v1/reconciliations/{r.json()['id']}")).json()
+            if run["status"] != "running":
+                return run
+            await asyncio.sleep(0.05)
+
+
 async def items(h: HubHarness, run_id: str, kind: str | None = None) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     cursor = None

@@ -7,7 +7,6 @@ On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -18,8 +17,7 @@ from adapters.sepa.mapping import end_to_end_id_for
 from adapters.simulator.app import sim_state
 from adapters.simulator.books import TxnIn
 from tests.payouts.conftest import PayoutWorld, close_world, open_world
-from tests.reconciliation.conftest import entries, items, settle_clock, verify
-from tests.reconciliation.conftest import window as one_hour
+from tests.reconciliation.conftest import entries, items, reconcile_polled, verify
 
 
 @pytest.fixture
@@ -32,16 +30,7 @@ async def world(db_url: str, tmp_path: Path) -> AsyncIterator[PayoutWorld]:
 
 
 async def reconcile(w: PayoutWorld, account: str) -> dict[str, Any]:
-    await settle_clock()
-    start, end = one_hour()
-    r = await w.h.post("/v1/reconciliations", {"account": account, "from": start, "to": end})
-    assert r.status_code == 202, r.text
-    async with asyncio.timeout(30):
-        while True:
-            run: dict[str, Any] = (await w.h.get(f"/v1/reconciliations/{r.json()['id']}")).json()
-            if run["status"] != "running":
-                return run
-            await asyncio.sleep(0.05)
+    return await reconcile_polled(w.h, account)
 
 
 async def _paid_out(w: PayoutWorld, amount: int) -> dict[str, Any]:

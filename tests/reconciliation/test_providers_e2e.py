@@ -7,7 +7,6 @@ On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -20,8 +19,8 @@ from contract_tests.fakes.adyen_reports import major
 from contract_tests.fakes.stripe import Fake as StripeFake
 from contract_tests.fakes.stripe_balance import charge_fee
 from tests.conftest import start_harness
-from tests.reconciliation.conftest import entries, items, settle_clock, verify
-from tests.reconciliation.conftest import window as one_hour
+from tests.reconciliation.conftest import entries, items, verify
+from tests.reconciliation.conftest import reconcile_polled as reconcile
 from tests.webhooks_inbound.conftest import World, _route_through_faults, adyen_signed
 
 
@@ -71,22 +70,6 @@ async def world(db_url: str, tmp_path: Path) -> AsyncIterator[World]:
     finally:
         await w.h.client.aclose()
         await w.hub.stop()
-
-
-async def reconcile(h: Any, account: str, **window: str) -> dict[str, Any]:
-    """POST /v1/reconciliations and poll the run until it is done (other jobs, such as a
-    resolution an hour away, keep the in-process runner busy: no join)."""
-    if not window:
-        await settle_clock()
-        window["from"], window["to"] = one_hour()
-    r = await h.post("/v1/reconciliations", {"account": account, **window})
-    assert r.status_code == 202, r.text
-    async with asyncio.timeout(30):
-        while True:
-            run: dict[str, Any] = (await h.get(f"/v1/reconciliations/{r.json()['id']}")).json()
-            if run["status"] != "running":
-                return run
-            await asyncio.sleep(0.05)
 
 
 def _by_kind(found: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
