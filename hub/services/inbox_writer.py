@@ -103,14 +103,9 @@ async def _insert(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> dict
 
 
 def _answer(batch: list[Pending], stored: dict[Key, str]) -> None:
-    claimed: set[Key] = set()
+    """Each delivery gets the rows that were inserted with its own (unique) ids."""
     for rows, future in batch:
-        mine: list[str] = []
-        for row in rows:
-            key = (row["account_id"], row["provider_event_id"])
-            if key in stored and key not in claimed and stored[key] == row["id"]:
-                claimed.add(key)
-                mine.append(row["id"])
+        mine = [row["id"] for row in rows if stored.get((row["account_id"], row["provider_event_id"])) == row["id"]]
         if not future.done():
             future.set_result(mine)
 
