@@ -30,6 +30,7 @@ from hub.services.payments import Actor, PaymentService
 from hub.services.payouts import PayoutService
 from hub.services.resolution import Resolver
 from hub.services.webhook_endpoints import WebhookEndpoints
+from hub.store import gather
 from hub.store import tables as t
 from hub.store.db import create_engine, migrate
 from hub.store.repo import load
@@ -60,6 +61,7 @@ class Hub:
             self.engine,
             ttl_seconds=settings.idempotency.ttl_hours * 3600,
             lease_seconds=settings.idempotency.lease_seconds,
+            raw=gather.RawSql(),  # asyncpg directly on PostgreSQL (the hot path)
         )
         self.payment_methods = PaymentMethods(self.engine, self.vault)
         self.accounts = Accounts(self.engine, self.vault, self.providers)
@@ -72,7 +74,9 @@ class Hub:
             self.jobs = ArqRunner(settings.redis_url)
         else:
             self.jobs = InProcessRunner()
-        self.resolver = Resolver(self.engine, self.providers, settings, self.jobs, methods=self.payment_methods)
+        self.resolver = Resolver(
+            self.engine, self.providers, settings, self.jobs, methods=self.payment_methods
+        )
         self.payments.resolver = self.resolver
         self.payments.on_unknown = self.resolver.on_unknown
         self.payouts.resolver = self.resolver
@@ -85,7 +89,9 @@ class Hub:
             self.engine, self.providers, settings, self.jobs, ingest=self.inbox.ingest
         )
         self.disputes = DisputeService(self.engine, self.providers, self.jobs)
-        self.reconciliation = ReconciliationService(self.engine, self.providers, self.jobs, settings.reconciliation)
+        self.reconciliation = ReconciliationService(
+            self.engine, self.providers, self.jobs, settings.reconciliation
+        )
         self.reconciliation_schedule = ReconciliationSchedule(self.reconciliation, self.jobs)
         self.webhook_endpoints = WebhookEndpoints(self.engine, self.vault)
         self.deliveries = Deliveries(

@@ -13,8 +13,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from sqlalchemy import and_, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -23,6 +24,52 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from idempotency.errors import KeyInUse, KeyReused
 from idempotency.fingerprint import matches
 from idempotency.tables import idempotency_keys as k
+
+
+class RawSql(Protocol):
+    """Statements as SQL text on the driver connection under an AsyncConnection, in its
+    transaction (the hub passes ``hub.store.fast``: asyncpg on PostgreSQL). ``driver``
+    returns ``None`` where the Core statements are to be used (SQLite)."""
+
+    async def driver(self, conn: AsyncConnection, *, begin: bool = True) -> Any | None: ...
+    async def fetchrow(
+        self, conn: AsyncConnection, drv: Any, sql: str, args: Sequence[Any]
+    ) -> Any | None: ...
+    async def write(
+        self,
+        conn: AsyncConnection,
+        drv: Any,
+        sql: str,
+        args: Sequence[Any],
+        *,
+        row: tuple[str, Any] | None = None,
+        conflict: tuple[str, Callable[[], Exception]] | None = None,
+    ) -> None:
+        """Send (or gather with the transaction's other writes) one write; ``conflict``:
+        (constraint, error) raised for a unique violation of that constraint."""
+
+
+_CLAIM = (
+    "INSERT INTO idempotency_keys (owner, key, fingerprint, status, resource_type, resource_id,"
+    " locked_until, created_at, expires_at) VALUES ($1, $2, $3, 'started', $4, $5, $6, $7, $8)"
+)
+_COMPLETE = (
+    "UPDATE idempotency_keys SET status = 'completed', response_status = $3, response_body = $4,"
+    " locked_until = $5 WHERE owner = $1 AND key = $2"
+)
+_LOOKUP = (
+    "SELECT status, fingerprint, resource_type, resource_id, response_status, response_body,"
+    " locked_until, expires_at FROM idempotency_keys WHERE owner = $1 AND key = $2"
+)
+
+
+_PKEY = "idempotency_keys_pkey"  # a concurrent request claimed the key first
+
+
+def _in_use() -> KeyInUse:
+    return KeyInUse(
+        "a request with this Idempotency-Key is already being processed", headers={"Retry-After": "1"}
+    )
 
 
 def _now() -> dt.datetime:
@@ -57,25 +104,39 @@ class Scope:
 
     async def claim(self, conn: AsyncConnection, resource_type: str | None, resource_id: str | None) -> None:
         now = self.store.clock()
+        raw = self.store.raw
+        drv = await raw.driver(conn) if raw is not None else None
         try:
-            await conn.execute(
-                insert(k).values(
-                    owner=self.owner,
-                    key=self.key,
-                    fingerprint=self.fingerprint,
-                    status="started",
-                    resource_type=resource_type,
-                    resource_id=resource_id,
-                    locked_until=now + dt.timedelta(seconds=self.store.lease_seconds),
-                    created_at=now,
-                    expires_at=now + dt.timedelta(seconds=self.store.ttl_seconds),
+            if drv is not None and raw is not None:
+                lease = now + dt.timedelta(seconds=self.store.lease_seconds)
+                expires = now + dt.timedelta(seconds=self.store.ttl_seconds)
+                args = (
+                    self.owner,
+                    self.key,
+                    self.fingerprint,
+                    resource_type,
+                    resource_id,
+                    lease,
+                    now,
+                    expires,
                 )
-            )
+                await raw.write(conn, drv, _CLAIM, args, conflict=(_PKEY, _in_use))
+            else:
+                await conn.execute(
+                    insert(k).values(
+                        owner=self.owner,
+                        key=self.key,
+                        fingerprint=self.fingerprint,
+                        status="started",
+                        resource_type=resource_type,
+                        resource_id=resource_id,
+                        locked_until=now + dt.timedelta(seconds=self.store.lease_seconds),
+                        created_at=now,
+                        expires_at=now + dt.timedelta(seconds=self.store.ttl_seconds),
+                    )
+                )
         except IntegrityError:
-            raise KeyInUse(
-                "a request with this Idempotency-Key is already being processed",
-                headers={"Retry-After": "1"},
-            ) from None
+            raise _in_use() from None
         self.claimed = True
         if resource_type and resource_id:
             self.resource = (resource_type, resource_id)
@@ -83,16 +144,22 @@ class Scope:
     async def complete(self, conn: AsyncConnection, status: int, body: bytes) -> None:
         if not self.claimed:
             return
-        await conn.execute(
-            update(k)
-            .where(k.c.owner == self.owner, k.c.key == self.key)
-            .values(
-                status="completed",
-                response_status=status,
-                response_body=body,
-                locked_until=self.store.clock(),
+        raw = self.store.raw
+        drv = await raw.driver(conn) if raw is not None else None
+        if drv is not None and raw is not None:
+            args = (self.owner, self.key, status, body, self.store.clock())
+            await raw.write(conn, drv, _COMPLETE, args, row=("idempotency_keys", (self.owner, self.key)))
+        else:
+            await conn.execute(
+                update(k)
+                .where(k.c.owner == self.owner, k.c.key == self.key)
+                .values(
+                    status="completed",
+                    response_status=status,
+                    response_body=body,
+                    locked_until=self.store.clock(),
+                )
             )
-        )
         self.completed = True
         self.status = status
         self.body = body
@@ -112,15 +179,25 @@ class IdempotencyStore:
         ttl_seconds: float = 86400.0,
         lease_seconds: float = 60.0,
         clock: Callable[[], dt.datetime] = _now,
+        raw: RawSql | None = None,
     ) -> None:
         self.engine = engine
+        self.raw = raw
         self.ttl_seconds = ttl_seconds
         self.lease_seconds = lease_seconds
         self.clock = clock
 
     async def lookup(self, owner: str, key: str) -> Stored | None:
         async with self.engine.connect() as conn:
-            row = (await conn.execute(select(k).where(k.c.owner == owner, k.c.key == key))).mappings().first()
+            drv = await self.raw.driver(conn, begin=False) if self.raw is not None else None
+            if drv is not None and self.raw is not None:  # one statement, no BEGIN/ROLLBACK around it
+                row = await self.raw.fetchrow(conn, drv, _LOOKUP, (owner, key))
+            else:
+                row = (
+                    (await conn.execute(select(k).where(k.c.owner == owner, k.c.key == key)))
+                    .mappings()
+                    .first()
+                )
         if row is None:
             return None
         return Stored(

@@ -29,6 +29,7 @@ _FAILURES = frozenset({OutcomeStatus.RETRY, OutcomeStatus.UNKNOWN})
 @dataclass
 class _State:
     calls: deque[tuple[float, bool]] = field(default_factory=deque)  # (when, failed)
+    failed: int = 0  # how many of ``calls`` failed (kept as they come and go: no scan per call)
     state: str = CLOSED
     opened_at: float | None = None
     probe_in_flight: bool = False
@@ -58,7 +59,8 @@ class Breakers:
 
     def _trim(self, st: _State, now: float) -> None:
         while st.calls and st.calls[0][0] < now - self.window:
-            st.calls.popleft()
+            if st.calls.popleft()[1]:
+                st.failed -= 1
 
     def state(self, account: str) -> str:
         st = self._state(account)
@@ -98,12 +100,14 @@ class Breakers:
             else:
                 st.state, st.opened_at = CLOSED, None
                 st.calls.clear()
+                st.failed = 0
             return
         if current == OPEN:  # a call that was already under way when it opened
             return
         st.calls.append((now, failed))
+        st.failed += failed
         self._trim(st, now)
-        n_failed = sum(1 for _, f in st.calls if f)
+        n_failed = st.failed
         if n_failed >= self.failures and n_failed * 2 > len(st.calls):
             self._open(st, now)
 
@@ -111,6 +115,7 @@ class Breakers:
         st.state, st.opened_at = OPEN, now
         st.times_opened += 1
         st.calls.clear()
+        st.failed = 0
 
     def export(self) -> None:
         """Set the /metrics gauge from the current states."""
@@ -127,7 +132,7 @@ class Breakers:
             out[account] = {
                 "state": state,
                 "recent_calls": len(st.calls),
-                "recent_failures": sum(1 for _, f in st.calls if f),
+                "recent_failures": st.failed,
                 "times_opened": st.times_opened,
                 "cooldown_remaining": (
                     round(max(0.0, self.cooldown - (now - st.opened_at)), 3)

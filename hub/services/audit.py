@@ -27,10 +27,11 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hub.domain.ids import new_id
+from hub.store import fast
 from hub.store import tables as t
 from hub.store.repo import Row, iso, utcnow
 from vault.redaction import redact, redact_obj
@@ -130,6 +131,14 @@ def record_hash(record: Row) -> str:
     return hashlib.sha256(canonical(record)).hexdigest()
 
 
+_PG_HEAD = "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"
+
+
+def _pg_insert(names: tuple[str, ...]) -> str:
+    cols = ", ".join(f'"{n}"' for n in names)
+    return f"INSERT INTO audit_log ({cols}) VALUES ({', '.join(f'${i}' for i in range(1, len(names) + 1))})"
+
+
 class AuditLog:
     """Append and verify audit records. Also the resolver's ``AuditHook`` (admin settle)."""
 
@@ -192,15 +201,19 @@ class AuditLog:
             }
             for entry in entries
         ]
-        if conn.dialect.name == "postgresql":
-            await conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ADVISORY_LOCK_KEY})
-        head = (
-            await conn.execute(
-                select(t.audit_log.c.seq, t.audit_log.c.hash).order_by(t.audit_log.c.seq.desc()).limit(1)
-            )
-        ).first()
-        seq = head.seq if head is not None else 0
-        prev_hash = head.hash if head is not None else GENESIS_HASH
+        drv = await fast.driver(conn)
+        if drv is not None:  # PostgreSQL: the lock, then the head in a snapshot taken after it
+            await fast.execute(conn, drv, "SELECT pg_advisory_xact_lock($1)", (ADVISORY_LOCK_KEY,))
+            found = await fast.fetchrow(conn, drv, _PG_HEAD, ())
+            head = (found["seq"], found["hash"]) if found is not None else None
+        else:
+            first = (
+                await conn.execute(
+                    select(t.audit_log.c.seq, t.audit_log.c.hash).order_by(t.audit_log.c.seq.desc()).limit(1)
+                )
+            ).first()
+            head = (first.seq, first.hash) if first is not None else None
+        seq, prev_hash = head if head is not None else (0, GENESIS_HASH)
         # microsecond precision is what both databases keep
         at = self.clock().astimezone(dt.UTC)
         for record in records:
@@ -209,7 +222,12 @@ class AuditLog:
             record["prev_hash"] = prev_hash
             record["at"] = at
             record["hash"] = prev_hash = record_hash(record)
-        await conn.execute(insert(t.audit_log), records)
+        if drv is not None:
+            names = tuple(records[0])
+            sql = _pg_insert(names)
+            await fast.executemany(conn, drv, sql, [fast.bind(t.audit_log, names, r) for r in records])
+        else:
+            await conn.execute(insert(t.audit_log), records)
         return records
 
     async def record(

@@ -74,6 +74,14 @@ async def apply(
     detail = {"reason": outcome.reason, **outcome.summary} if (outcome.reason or outcome.summary) else None
     if outcome.supersedes:  # hub.services.reversals applies such news once per operation
         detail = {**(detail or {}), "supersedes": True}
+    kind = op["resource_kind"]
+    if kind not in (ResourceKind.PAYOUT, ResourceKind.PAYMENT):
+        raise ValueError(f"operation {op['id']} is on a {kind}, not a payment")
+    # a payment's operation is read before the attempt is written: the attempt then rides with
+    # the writes that follow (one statement on PostgreSQL, hub.store.gather)
+    current_op = (
+        await load(conn, t.operations, op["id"], what="operation") if kind == ResourceKind.PAYMENT else None
+    )
     await add_attempt(
         conn,
         operation_id=op["id"],
@@ -83,13 +91,13 @@ async def apply(
         duration_ms=duration_ms,
         now=now,
     )
-    if op["resource_kind"] == ResourceKind.PAYOUT:
+    if current_op is None:
         from hub.services.payout_outcomes import apply_payout  # imports this module: import here
 
         return await apply_payout(conn, op, outcome, now=now, schedule=schedule)
-    if op["resource_kind"] != ResourceKind.PAYMENT:
-        raise ValueError(f"operation {op['id']} is on a {op['resource_kind']}, not a payment")
-    return await _apply_payment(conn, op, outcome, action=action, now=now, schedule=schedule, locked=locked)
+    return await _apply_payment(
+        conn, op, current_op, outcome, action=action, now=now, schedule=schedule, locked=locked
+    )
 
 
 def next_check_at(op: Row, now: dt.datetime, schedule: list[float] | None) -> dt.datetime:
@@ -142,6 +150,7 @@ _EVENT_FOR_STATUS = {
 async def _apply_payment(
     conn: AsyncConnection,
     op: Row,
+    current_op: Row,
     outcome: Outcome,
     *,
     action: str,
@@ -154,7 +163,6 @@ async def _apply_payment(
     else:
         payment = await load(conn, t.payments, op["resource_id"], what="payment")
     op_kind = Op(op["kind"])
-    current_op = await load(conn, t.operations, op["id"], what="operation")
     if (
         current_op["status"] in (OpStatus.SUCCEEDED, OpStatus.FAILED)
         and current_op["resolved_at"] is not None

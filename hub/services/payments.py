@@ -38,6 +38,7 @@ from hub.services import outcomes, provider_news, replayable
 from hub.services import representations as rep
 from hub.services.cascade import run_cascade
 from hub.services.write_ahead import account_for, call_or_undo, insert_operation
+from hub.store import gather
 from hub.store import tables as t
 from hub.store.repo import Row, insert_row, load, update_row, utcnow
 from hub.telemetry.context import log_context, operation_log_ids
@@ -151,7 +152,7 @@ class PaymentService:
     ) -> Result:
         """txn B: apply the outcome, complete the idempotency key with the exact response."""
         now = self.clock()
-        async with self.engine.begin() as conn:
+        async with self.engine.begin() as conn, gather.together(conn):
             payment = await load(conn, t.payments, op["resource_id"], lock=True, what="payment")
             applied = await outcomes.apply(
                 conn,
@@ -211,9 +212,7 @@ class PaymentService:
             outcome, ms = await call_or_undo(
                 provider,
                 call,
-                lambda: self._undo(
-                    op, idem, created_payment=created_payment, created_method=created_method
-                ),
+                lambda: self._undo(op, idem, created_payment=created_payment, created_method=created_method),
                 operation=op["kind"],
             )
             self.router.breakers.record(provider.id, outcome)
@@ -365,7 +364,7 @@ class PaymentService:
             "description": description,
             **replayable.request_flags(method.for_adapter),
         }
-        async with self.engine.begin() as conn:
+        async with gather.atomic(self.engine) as conn:  # PostgreSQL: one statement
             if method.new_row is not None:
                 await insert_row(conn, t.payment_methods, method.new_row)
             await insert_row(conn, t.payments, payment)
@@ -645,5 +644,7 @@ class PaymentService:
     async def refresh(self, actor: Actor, payment_id: str) -> dict[str, Any]:
         await self._resolve_first(payment_id, actor.owner)
         # changes made outside the hub, found by a lookup (DESIGN §11)
-        await provider_news.refresh(self.engine, self.providers, self.settings, payment_id, actor.owner, self.clock)
+        await provider_news.refresh(
+            self.engine, self.providers, self.settings, payment_id, actor.owner, self.clock
+        )
         return await self.get(actor, payment_id)

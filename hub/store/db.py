@@ -39,9 +39,13 @@ def create_engine(url: str, *, pool_size: int = 20, echo: bool = False) -> Async
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_async_engine(
+    from hub.store.gather import guard  # imports hub.store.fast, which needs nothing from here
+
+    engine = create_async_engine(
         url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False, **json_options
     )
+    guard(engine.sync_engine)  # no Core statement may overtake writes gathered for one statement
+    return engine
 
 
 def _json_dumps(value: Any) -> str:

@@ -4,16 +4,18 @@ Called by :func:`hub.store.repo.add_event` inside the transaction that writes th
 event (and the state change it reports), so an event and its deliveries commit
 or vanish together. It runs in every payment transaction: one indexed SELECT of
 the owner's enabled endpoints (``ix_webhook_endpoints_owner_status``) and, only
-when someone subscribed, one multi-row INSERT. No per-process cache: endpoints
+when someone subscribed, one multi-row INSERT. On PostgreSQL that SELECT rides on
+the event's own INSERT (one statement: :func:`hub.store.repo.add_event`). No per-process cache: endpoints
 change through any API process, and a stale cache would silently drop events.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hub.domain.ids import new_id
@@ -21,6 +23,8 @@ from hub.store import tables as t
 
 ENABLED = "enabled"
 PENDING = "pending"
+_E = t.webhook_endpoints.c
+_ENDPOINTS = select(_E.id, _E.event_types).where(_E.owner == bindparam("owner"), _E.status == ENABLED)
 
 
 def subscribed(patterns: Iterable[str], event_type: str) -> bool:
@@ -37,11 +41,21 @@ async def fan_out(
     conn: AsyncConnection, *, owner: str, event_id: str, event_type: str, now: dt.datetime
 ) -> int:
     """Insert a due delivery of ``event_id`` for each enabled endpoint wanting ``event_type``."""
-    e = t.webhook_endpoints.c
-    rows = (
-        await conn.execute(select(e.id, e.event_types).where(e.owner == owner, e.status == ENABLED))
-    ).all()
-    targets = [r.id for r in rows if subscribed(r.event_types or (), event_type)]
+    rows = (await conn.execute(_ENDPOINTS, {"owner": owner})).mappings().all()
+    return await add_deliveries(conn, rows, event_id=event_id, event_type=event_type, now=now)
+
+
+async def add_deliveries(
+    conn: AsyncConnection,
+    endpoints: Sequence[Any],
+    *,
+    event_id: str,
+    event_type: str,
+    now: dt.datetime,
+) -> int:
+    """The deliveries of ``event_id`` to those of the owner's enabled ``endpoints`` (rows with
+    ``id`` and ``event_types``) that subscribed to ``event_type``."""
+    targets = [r["id"] for r in endpoints if subscribed(r["event_types"] or (), event_type)]
     if not targets:
         return 0
     await conn.execute(

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hub.domain.errors import NotFound
 from hub.domain.ids import new_id
+from hub.store import fast, gather
 from hub.store import tables as t
 
 Row = dict[str, Any]
@@ -32,6 +33,39 @@ def iso(value: dt.datetime | None) -> str | None:
 _LOADS: dict[tuple[str, bool, bool], Any] = {}
 _INSERTS: dict[str, Any] = {}
 _UPDATES: dict[str, Any] = {}
+# the same statements as SQL text for asyncpg (PostgreSQL; hub.store.fast)
+_PG_LOADS: dict[tuple[str, bool, bool], str] = {}
+_PG_INSERTS: dict[tuple[str, tuple[str, ...]], str] = {}
+_PG_UPDATES: dict[tuple[str, tuple[str, ...]], str] = {}
+
+
+def _pg_load_sql(table: Any, lock: bool, by_owner: bool) -> str:
+    key = (table.name, lock, by_owner)
+    sql = _PG_LOADS.get(key)
+    if sql is None:
+        cols = ", ".join(f'"{c.name}"' for c in table.c)
+        sql = f'SELECT {cols} FROM "{table.name}" WHERE id = $1' + (" AND owner = $2" if by_owner else "")
+        sql = _PG_LOADS[key] = sql + (" FOR UPDATE" if lock else "")
+    return sql
+
+
+def _pg_insert_sql(table: Any, names: tuple[str, ...]) -> str:
+    key = (table.name, names)
+    sql = _PG_INSERTS.get(key)
+    if sql is None:
+        placeholders = ", ".join(f"${i}" for i in range(1, len(names) + 1))
+        cols = ", ".join(f'"{n}"' for n in names)
+        sql = _PG_INSERTS[key] = f'INSERT INTO "{table.name}" ({cols}) VALUES ({placeholders})'
+    return sql
+
+
+def _pg_update_sql(table: Any, names: tuple[str, ...]) -> str:
+    key = (table.name, names)
+    sql = _PG_UPDATES.get(key)
+    if sql is None:
+        sets = ", ".join(f'"{n}" = ${i}' for i, n in enumerate(names, start=2))
+        sql = _PG_UPDATES[key] = f'UPDATE "{table.name}" SET {sets} WHERE id = $1'
+    return sql
 
 
 def _load_stmt(table: Any, lock: bool, by_owner: bool) -> Any:
@@ -57,7 +91,14 @@ async def load(
     what: str = "resource",
 ) -> Row:
     by_owner = owner is not None and "owner" in table.c
-    stmt = _load_stmt(table, lock and conn.dialect.name == "postgresql", by_owner)
+    drv = await fast.driver(conn)
+    if drv is not None:
+        args = (row_id, owner) if by_owner else (row_id,)
+        found = await fast.fetchrow(conn, drv, _pg_load_sql(table, lock, by_owner), args)
+        if found is None:
+            raise NotFound(f"no {what} {row_id!r}")
+        return found
+    stmt = _load_stmt(table, False, by_owner)  # SQLite: BEGIN IMMEDIATE is the lock
     params = {"_row_id": row_id, "_owner": owner} if by_owner else {"_row_id": row_id}
     row = (await conn.execute(stmt, params)).mappings().first()
     if row is None:
@@ -66,6 +107,11 @@ async def load(
 
 
 async def insert_row(conn: AsyncConnection, table: Any, values: Mapping[str, Any]) -> None:
+    drv = await gather.driver(conn)
+    if drv is not None:
+        names = tuple(values)
+        await gather.write(conn, drv, _pg_insert_sql(table, names), fast.bind(table, names, values))
+        return
     stmt = _INSERTS.get(table.name)
     if stmt is None:
         stmt = _INSERTS[table.name] = insert(table)
@@ -76,10 +122,24 @@ async def update_row(conn: AsyncConnection, table: Any, row_id: str, values: Map
     """UPDATE one row by id; the SET clause is the keys of ``values``."""
     if not values:
         return
+    drv = await gather.driver(conn)
+    if drv is not None:
+        names = tuple(values)
+        sql = _pg_update_sql(table, names)
+        args = [row_id, *fast.bind(table, names, values)]
+        await gather.write(conn, drv, sql, args, row=(table.name, row_id))
+        return
     stmt = _UPDATES.get(table.name)
     if stmt is None:
         stmt = _UPDATES[table.name] = update(table).where(table.c.id == bindparam("_row_id"))
     await conn.execute(stmt, {**values, "_row_id": row_id})
+
+
+_PG_EVENT = (
+    'WITH ev AS (INSERT INTO events (id, owner, "type", resource_id, data, created_at)'
+    " VALUES ($1, $2, $3, $4, $5, $6))"
+    " SELECT id, event_types FROM webhook_endpoints WHERE owner = $2 AND status = 'enabled'"
+)
 
 
 async def add_event(
@@ -92,10 +152,18 @@ async def add_event(
     now: dt.datetime,
 ) -> str:
     """Outbox: the event is written in the same transaction as the change it reports, with
-    one pending delivery per endpoint subscribed to it (hub.store.outbox)."""
-    from hub.store.outbox import fan_out
+    one pending delivery per endpoint subscribed to it (hub.store.outbox). On PostgreSQL the
+    INSERT of the event also reads the owner's endpoints: one statement when nobody
+    subscribed, which is every payment of a hub without webhook endpoints."""
+    from hub.store.outbox import add_deliveries, fan_out
 
     event_id = new_id("evt")
+    drv = await fast.driver(conn)
+    if drv is not None:
+        args = (event_id, owner, type, resource_id, fast.json_text(dict(data)), now)
+        endpoints = await gather.carried(conn, drv, _PG_EVENT, args)  # the gathered writes ride along
+        await add_deliveries(conn, endpoints, event_id=event_id, event_type=type, now=now)
+        return event_id
     await insert_row(
         conn,
         t.events,

@@ -1,0 +1,236 @@
+"""PostgreSQL: a transaction's writes gathered and sent as ONE statement.
+
+A payment's write-ahead transaction is four INSERTs (card, payment, operation, idempotency
+key) and its outcome transaction four writes (attempt, operation, payment, event). Sent one
+by one, each is a round trip and its CPU; gathered, they go as one statement, a chain of
+data-modifying CTEs (``WITH w0 AS (INSERT ...), w1 AS (UPDATE ...) INSERT ...``), which
+PostgreSQL runs atomically.
+
+* :func:`atomic` is a write transaction. On PostgreSQL, if the block only wrote through the
+  gathering helpers, its single statement runs on its own: one statement is atomic by itself,
+  so no BEGIN and COMMIT round trips. If it also read (or a write had to go out early), the
+  transaction is begun at that first statement and committed at the end, as
+  ``engine.begin()`` would. SQLite: ``engine.begin()`` itself.
+* :func:`together` gathers the writes inside a transaction the caller already holds.
+* Inside either, :func:`hub.store.repo.insert_row` / ``update_row``, the idempotency key and
+  the event INSERT (:func:`hub.store.repo.add_event`, whose statement carries the gathered
+  writes ahead of it) gather; any other statement through :mod:`hub.store.fast` first sends
+  what is gathered, so a read always sees the writes before it.
+* The parts of one statement share one snapshot and must not touch the same row twice: a
+  second write to a row already gathered sends the first ones before it.
+* A SQLAlchemy Core statement while writes are gathered would overtake them: the engine
+  refuses it (:func:`guard`, installed by ``hub.store.db.create_engine``), so such a path
+  fails loudly in the tests rather than reordering writes; call :func:`flush` before it.
+* A unique violation of a named constraint can be mapped to the caller's error
+  (the idempotency key: ``KeyInUse``), wherever the statement that carried it was sent.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncpg
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from hub.store import fast
+
+_KEY = fast.GATHERED
+_PARAM = re.compile(r"\$(\d+)")
+_COMBINED: dict[tuple[tuple[str, ...], str | None], str] = {}
+
+
+@dataclass
+class Gathered:
+    parts: list[tuple[str, Sequence[Any]]] = field(default_factory=list)
+    rows: set[tuple[str, Any]] = field(default_factory=set)  # (table, key) written by a part
+    conflicts: dict[str, Callable[[], Exception]] = field(default_factory=dict)
+
+
+def gathered(conn: AsyncConnection) -> Gathered | None:
+    """The writes being gathered on ``conn`` (PostgreSQL inside :func:`atomic`/:func:`together`)."""
+    sync = conn.sync_connection
+    return sync.info.get(_KEY) if sync is not None else None  # type: ignore[no-any-return]
+
+
+def _params(sql: str) -> int:
+    return max((int(n) for n in _PARAM.findall(sql)), default=0)
+
+
+def _shift(sql: str, offset: int) -> str:
+    return _PARAM.sub(lambda m: f"${int(m[1]) + offset}", sql) if offset else sql
+
+
+def combined(parts: Sequence[str], main: str | None) -> str:
+    """One statement: ``parts`` as CTEs ahead of ``main`` (default: the last part)."""
+    key = (tuple(parts), main)
+    sql = _COMBINED.get(key)
+    if sql is not None:
+        return sql
+    if main is None:
+        parts, main = parts[:-1], parts[-1]
+    ctes: list[str] = []
+    offset = 0
+    for i, part in enumerate(parts):
+        ctes.append(f"w{i} AS ({_shift(part, offset)})")
+        offset += _params(part)
+    tail = _shift(main, offset)
+    if not ctes:
+        sql = tail
+    elif tail.startswith("WITH "):
+        sql = "WITH " + ", ".join(ctes) + ", " + tail[len("WITH ") :]
+    else:
+        sql = "WITH " + ", ".join(ctes) + " " + tail
+    _COMBINED[key] = sql
+    return sql
+
+
+async def driver(conn: AsyncConnection, *, begin: bool = True) -> asyncpg.Connection | None:
+    """:func:`hub.store.fast.driver` for a write: while writes are gathered, getting the
+    connection begins nothing (the statement that goes out first begins the transaction,
+    and a block whose only statement is the gathered one needs none)."""
+    return await fast.driver(conn, begin=begin and gathered(conn) is None)
+
+
+async def write(
+    conn: AsyncConnection,
+    drv: asyncpg.Connection,
+    sql: str,
+    args: Sequence[Any],
+    *,
+    row: tuple[str, Any] | None = None,
+    conflict: tuple[str, Callable[[], Exception]] | None = None,
+) -> None:
+    """Gather one write (``row``: the (table, key) it writes, for an UPDATE) or, with nothing
+    gathering on ``conn``, send it now. ``conflict``: (constraint, error) for a unique violation."""
+    g = gathered(conn)
+    if g is None:
+        await _send(conn, drv, sql, args, dict([conflict]) if conflict else {})
+        return
+    if row is not None:
+        if row in g.rows:
+            await flush(conn)
+        g.rows.add(row)
+    g.parts.append((sql, args))
+    if conflict is not None:
+        g.conflicts[conflict[0]] = conflict[1]
+
+
+async def flush(conn: AsyncConnection) -> None:
+    """Send what is gathered on ``conn`` now (before a statement that must come after it)."""
+    g = gathered(conn)
+    if g is None or not g.parts:
+        return
+    drv = await fast.driver(conn)
+    assert drv is not None
+    await _send_gathered(conn, drv, g, None, ())
+
+
+async def carried(
+    conn: AsyncConnection, drv: asyncpg.Connection, main: str, args: Sequence[Any]
+) -> list[fast.Row]:
+    """Run ``main`` (an INSERT/UPDATE, or a WITH ... whose final SELECT reads what the gathered
+    writes do not touch) with the gathered writes ahead of it, in one statement; its rows."""
+    g = gathered(conn)
+    if g is None or not g.parts:
+        return await fast.fetch(conn, drv, main, args)
+    return await _send_gathered(conn, drv, g, main, args)
+
+
+async def _send_gathered(
+    conn: AsyncConnection, drv: asyncpg.Connection, g: Gathered, main: str | None, args: Sequence[Any]
+) -> list[fast.Row]:
+    parts, conflicts = g.parts, g.conflicts
+    g.parts, g.rows, g.conflicts = [], set(), {}
+    sql = combined([p for p, _ in parts], main)
+    all_args = [a for _, part_args in parts for a in part_args]
+    all_args.extend(args)
+    return await _send(conn, drv, sql, all_args, conflicts, rows=True)
+
+
+async def _send(
+    conn: AsyncConnection,
+    drv: asyncpg.Connection,
+    sql: str,
+    args: Sequence[Any],
+    conflicts: dict[str, Callable[[], Exception]],
+    *,
+    rows: bool = False,
+) -> list[fast.Row]:
+    try:
+        if rows:
+            return [dict(r) for r in await drv.fetch(sql, *args)]
+        await drv.execute(sql, *args)
+        return []
+    except asyncpg.UniqueViolationError as exc:
+        mapped = conflicts.get(exc.constraint_name or "")
+        if mapped is not None:
+            raise mapped() from None
+        raise fast.translated(conn, sql, args, exc) from exc
+    except (asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        raise fast.translated(conn, sql, args, exc) from exc
+
+
+@asynccontextmanager
+async def together(conn: AsyncConnection) -> AsyncIterator[None]:
+    """Gather the writes of the block on ``conn`` (in the caller's transaction); sent at the end."""
+    if conn.dialect.name != "postgresql" or gathered(conn) is not None:
+        yield
+        return
+    info = conn.sync_connection.info  # type: ignore[union-attr]
+    info[_KEY] = Gathered()
+    try:
+        yield
+        await flush(conn)
+    finally:
+        info.pop(_KEY, None)
+
+
+@asynccontextmanager
+async def atomic(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A write transaction whose gathered writes go as one statement (module docstring)."""
+    if engine.dialect.name != "postgresql":
+        async with engine.begin() as conn:
+            yield conn
+        return
+    async with engine.connect() as conn:
+        info = conn.sync_connection.info  # type: ignore[union-attr]
+        g = info[_KEY] = Gathered()
+        try:
+            yield conn
+            if g.parts:
+                # nothing else sent: the one statement runs alone (atomic by itself);
+                # otherwise the transaction begun at the first statement carries it
+                drv = await fast.driver(conn, begin=False)
+                assert drv is not None
+                await _send_gathered(conn, drv, g, None, ())
+            if conn.in_transaction():
+                await conn.commit()
+        finally:
+            info.pop(_KEY, None)
+
+
+def guard(engine: Engine) -> None:
+    """Refuse a Core statement on a connection whose gathered writes it would overtake."""
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _overtaking(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        g = conn.info.get(_KEY)
+        if g is not None and g.parts:
+            raise RuntimeError(
+                "a SQLAlchemy statement would overtake gathered writes; call hub.store.gather.flush "
+                f"first: {statement[:80]}"
+            )
+
+
+class RawSql:
+    """These statements for a library that takes a connection (``idempotency.store.RawSql``)."""
+
+    driver = staticmethod(driver)
+    fetchrow = staticmethod(fast.fetchrow)
+    write = staticmethod(write)
