@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
+import pstats
 import secrets
 import tempfile
 import time
@@ -65,7 +67,7 @@ class Recorder:
         self.lines.append("    " + sql[:150])
 
 
-async def run(url: str, n: int) -> None:
+async def run(url: str, n: int, profile: bool = False) -> None:
     from hub.api.app import create_app
     from hub.config import load_settings
     from hub.runtime import Hub
@@ -99,9 +101,14 @@ async def run(url: str, n: int) -> None:
 
             for i in range(20):
                 await pay(-i - 1)
+            prof = cProfile.Profile(time.process_time) if profile else None
             start = time.process_time()
+            if prof is not None:
+                prof.enable()
             for i in range(n):
                 await pay(i)
+            if prof is not None:
+                prof.disable()
             cpu = (time.process_time() - start) / n * 1000
             await asyncio.sleep(0.2)  # the audit group commit of the warm-up
             rec.attach(hub.engine)  # after the CPU figure: the query logger costs CPU
@@ -117,21 +124,25 @@ async def run(url: str, n: int) -> None:
     print("\n".join(rec.lines))
     count = sum(1 for line in rec.lines if line.strip() not in ("BEGIN;", "COMMIT;", "BEGIN", "COMMIT"))
     txns = sum(1 for line in rec.lines if line.strip().startswith("COMMIT"))
+    if prof is not None:
+        stats = pstats.Stats(prof)
+        stats.sort_stats("cumulative").print_stats(60)
+        stats.sort_stats("tottime").print_stats(40)
     print(
         f"{count} statements (BEGIN/COMMIT not counted), {txns} commits; in-process CPU {cpu:.2f} ms per payment over {n}"
     )
 
 
-async def main(url: str | None, n: int) -> None:
+async def main(url: str | None, n: int, profile: bool = False) -> None:
     if url is not None:
-        await run(url, n)
+        await run(url, n, profile)
         return
     name = f"payhub_trace_{secrets.token_hex(3)}"
     admin = create_async_engine(ADMIN, isolation_level="AUTOCOMMIT")
     async with admin.connect() as conn:
         await conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:
-        await run(ADMIN.rsplit("/", 1)[0] + f"/{name}", n)
+        await run(ADMIN.rsplit("/", 1)[0] + f"/{name}", n, profile)
     finally:
         async with admin.connect() as conn:
             await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -142,5 +153,6 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser(description="the statements of one payment, and in-process CPU per payment")
     ap.add_argument("--database-url", default=None, help="default: a PostgreSQL database made for the run")
     ap.add_argument("--payments", type=int, default=300)
+    ap.add_argument("--profile", action="store_true", help="cProfile (CPU time) of the measured payments")
     args = ap.parse_args()
-    asyncio.run(main(args.database_url, args.payments))
+    asyncio.run(main(args.database_url, args.payments, args.profile))

@@ -23,6 +23,7 @@ digits with no separator (a 20+ digit run) is not detected.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import threading
@@ -128,6 +129,9 @@ _SHAPES = re.compile(r"(?<![A-Za-z0-9])(?P<prefix>sk_live_|sk_test_|rk_|whsec_|p
 # skips the short runs (ids, amounts, dates) without a Python call for each
 _DIGIT_RUN = re.compile(r"(?<![0-9])(?=[0-9 \-]{13})[0-9]+(?:[ \-][0-9]+)*")
 _GROUP = re.compile(r"[0-9]+")
+# what each pattern above needs at the least: ``:``/``=`` (fields), whitespace (schemes, PEM),
+# ``-----`` (PEM), a secret prefix (shapes), a digit followed by 12 digits/spaces/dashes (cards)
+_MAYBE = re.compile(r"[:=\s]|-----|sk_|rk_|whsec_|phk_|[0-9][0-9 \-]{12}")
 
 
 def _kv_sub(m: re.Match[str]) -> str:
@@ -189,6 +193,8 @@ def redact(text: str, *, registry: SecretRegistry | None = None) -> str:
     if not text:
         return text
     text = (registry or default_registry).redact(text)
+    if _MAYBE.search(text) is None:  # none of the patterns below can match (most ids, statuses)
+        return text
     text = _PEM.sub("[REDACTED PRIVATE KEY]", text)
     text = _KV.sub(_kv_sub, text)
     text = _AUTH_SCHEME.sub(lambda m: m["scheme"] + " " + REDACTED, text)
@@ -239,6 +245,11 @@ def _normalize_key(key: str) -> str:
 def _key_class(key: object) -> str | None:
     if not isinstance(key, str):
         return None
+    return _key_class_of(key)
+
+
+@functools.lru_cache(maxsize=4096)  # a structure's keys are few and repeat
+def _key_class_of(key: str) -> str | None:
     name = _normalize_key(key)
     if name in _PAN_KEYS:
         return "pan"

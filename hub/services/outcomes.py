@@ -20,6 +20,7 @@ from hub.domain.operations import OpStatus, ResourceKind
 from hub.domain.states import Op, RefundStatus, Result, Status
 from hub.services import postings, reversals
 from hub.services import representations as rep
+from hub.store import gather
 from hub.store import tables as t
 from hub.store.repo import Row, add_attempt, add_event, load, update_row
 
@@ -296,6 +297,7 @@ async def _apply_payment(
 
 
 async def still_needs_review(conn: AsyncConnection, payment_id: str, resolved_op: str) -> bool:
+    await gather.flush(conn)  # Core: after the writes gathered before it
     n = await conn.scalar(
         select(func.count())
         .select_from(t.operations)

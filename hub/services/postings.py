@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 import ledger
 from hub.domain.states import PayoutStatus
+from hub.store import gather
 from ledger import Kind, Posted, Posting
 from ledger.schema import entries as le
 from ledger.schema import postings as lp
@@ -46,6 +47,7 @@ async def _transfer(
     if not ENABLED:
         return None
     lines = ledger.transfer(debit, credit, currency, amount)
+    await gather.flush(conn)  # the ledger's Core statements come after the writes gathered before them
     return await ledger.post(conn, kind=kind, cause=cause, resource=resource, lines=lines, now=now)
 
 
@@ -174,6 +176,7 @@ async def many(conn: AsyncConnection, batch: Sequence[ledger.NewEntry], *, now: 
     with the causes :func:`fee` / :func:`settlement` use); see ``ledger.post_many``."""
     if not ENABLED:
         return 0
+    await gather.flush(conn)
     return await ledger.post_many(conn, batch, now=now)
 
 
@@ -188,6 +191,7 @@ async def adjustment(
     """Any balanced correction (kind ``adjustment``)."""
     if not ENABLED:
         return None
+    await gather.flush(conn)
     return await ledger.post(
         conn, kind=Kind.ADJUSTMENT, cause=f"{cause}:adjustment", resource=resource, lines=lines, now=now
     )
@@ -195,6 +199,7 @@ async def adjustment(
 
 async def reverse(conn: AsyncConnection, *, entry_id: str, cause: str, now: dt.datetime) -> Posted | None:
     """Undo an entry with a new ``adjustment`` entry of the opposite postings (never an edit)."""
+    await gather.flush(conn)
     rows = (
         await conn.execute(
             select(le.c.resource, lp.c.account, lp.c.currency, lp.c.amount)

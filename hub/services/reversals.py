@@ -45,6 +45,7 @@ from hub.domain.operations import OpStatus
 from hub.domain.states import Op, RefundStatus, Status
 from hub.services import postings
 from hub.services import representations as rep
+from hub.store import gather
 from hub.store import tables as t
 from hub.store.repo import Row, add_event, load, update_row
 
@@ -94,6 +95,7 @@ async def supersede(
 async def _seen_before(conn: AsyncConnection, op: Row, outcome: Outcome) -> bool:
     """Whether news of this kind superseded ``op`` before (the attempt just recorded aside)."""
     a = t.operation_attempts.c
+    await gather.flush(conn)  # Core: after the writes gathered before it
     rows = await conn.execute(
         select(a.detail).where(a.operation_id == op["id"], a.outcome == outcome.status.value)
     )
@@ -103,6 +105,7 @@ async def _seen_before(conn: AsyncConnection, op: Row, outcome: Outcome) -> bool
 async def _cause(conn: AsyncConnection, op: Row) -> str:
     """A ledger cause of its own for each time news moves this operation's amounts again."""
     o = t.operation_attempts.c
+    await gather.flush(conn)  # Core: after the writes gathered before it
     n = await conn.scalar(
         select(func.count()).select_from(t.operation_attempts).where(o.operation_id == op["id"])
     )
@@ -138,6 +141,7 @@ async def redo_success(
         "reason": outcome.reason or "the provider re-captured it", "response": outcome.summary or None,
     }  # fmt: skip
     await update_row(conn, t.operations, op["id"], op_values)
+    await gather.flush(conn)  # Core: after the writes gathered before it
     others = await conn.scalar(
         select(func.count())
         .select_from(t.operations)
