@@ -69,9 +69,11 @@ async def apply(
     duration_ms: int | None = None,
     schedule: list[float] | None = None,
     locked: Row | None = None,
+    current: Row | None = None,
 ) -> Applied:
     """Record ``outcome`` for operation ``op`` (whose resource row the caller has locked;
-    ``locked`` is that row as the caller read it under the lock, to save reading it again)."""
+    ``locked`` is that row as the caller read it under the lock, to save reading it again, and
+    ``current`` the operation's row read under that lock)."""
     detail = {"reason": outcome.reason, **outcome.summary} if (outcome.reason or outcome.summary) else None
     if outcome.supersedes:  # hub.services.reversals applies such news once per operation
         detail = {**(detail or {}), "supersedes": True}
@@ -80,9 +82,9 @@ async def apply(
         raise ValueError(f"operation {op['id']} is on a {kind}, not a payment")
     # a payment's operation is read before the attempt is written: the attempt then rides with
     # the writes that follow (one statement on PostgreSQL, hub.store.gather)
-    current_op = (
-        await load(conn, t.operations, op["id"], what="operation") if kind == ResourceKind.PAYMENT else None
-    )
+    current_op = None
+    if kind == ResourceKind.PAYMENT:
+        current_op = current or await load(conn, t.operations, op["id"], what="operation")
     await add_attempt(
         conn,
         operation_id=op["id"],

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import msgspec
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.base import (
@@ -38,13 +38,21 @@ from hub.services import outcomes, provider_news, replayable
 from hub.services import representations as rep
 from hub.services.cascade import run_cascade
 from hub.services.write_ahead import account_for, call_or_undo, insert_operation
-from hub.store import gather
+from hub.store import fast, gather
 from hub.store import tables as t
-from hub.store.repo import Row, insert_row, load, update_row, utcnow
+from hub.store.repo import Row, insert_row, load, load_with_operation, update_row, utcnow
 from hub.telemetry.context import log_context, operation_log_ids
 from vault.redaction import redact
 
 log = logging.getLogger("payhub.payments")
+
+# unresolved operations the hub started on a payment (provider news flagged for review is not a call)
+_UNRESOLVED = "SELECT id FROM operations WHERE resource_id = $1 AND status = $2 AND origin = 'hub'"
+_UNRESOLVED_CORE = select(t.operations.c.id).where(
+    t.operations.c.resource_id == bindparam("payment_id"),
+    t.operations.c.status == OpStatus.UNKNOWN.value,
+    t.operations.c.origin == "hub",
+)
 
 
 class IdempotencyScope(Protocol):
@@ -153,7 +161,9 @@ class PaymentService:
         """txn B: apply the outcome, complete the idempotency key with the exact response."""
         now = self.clock()
         async with self.engine.begin() as conn, gather.together(conn):
-            payment = await load(conn, t.payments, op["resource_id"], lock=True, what="payment")
+            payment, current = await load_with_operation(
+                conn, t.payments, op["resource_id"], op["id"], lock=True, what="payment"
+            )
             applied = await outcomes.apply(
                 conn,
                 op,
@@ -163,6 +173,7 @@ class PaymentService:
                 duration_ms=duration_ms,
                 schedule=self.settings.resolution.schedule,
                 locked=payment,
+                current=current,
             )
             body = rep.payment(applied.resource)
             if op["kind"] == K.REFUND:
@@ -278,19 +289,12 @@ class PaymentService:
         if self.resolver is None:
             return
         async with self.engine.connect() as conn:
-            rows = (
-                (
-                    await conn.execute(
-                        select(t.operations.c.id).where(
-                            t.operations.c.resource_id == payment_id,
-                            t.operations.c.status == OpStatus.UNKNOWN.value,
-                            t.operations.c.origin == "hub",  # provider news flagged for review: not a call
-                        )
-                    )
-                )
-                .scalars()
-                .all()
-            )
+            drv = await fast.driver(conn, begin=False)
+            if drv is not None:  # PostgreSQL: one statement, no transaction around it
+                found = await fast.fetch(conn, drv, _UNRESOLVED, (payment_id, OpStatus.UNKNOWN.value))
+                rows = [r["id"] for r in found]
+            else:
+                rows = list((await conn.execute(_UNRESOLVED_CORE, {"payment_id": payment_id})).scalars())
         for op_id in rows:
             await self.resolver.resolve_operation(op_id)
 
@@ -422,7 +426,7 @@ class PaymentService:
         self, actor: Actor, payment_id: str, params: dict[str, str], idem: IdempotencyScope | None
     ) -> Result:
         now = self.clock()
-        async with self.engine.begin() as conn:
+        async with self.engine.begin() as conn, gather.together(conn):
             payment = await self._lock_for_op(conn, payment_id, actor.owner)
             _, provider = self._allowed(payment, Op.AUTHENTICATE, K.AUTHENTICATE)
             op = await self._new_operation(
@@ -456,7 +460,7 @@ class PaymentService:
     ) -> Result:
         await self._resolve_first(payment_id, actor.owner)
         now = self.clock()
-        async with self.engine.begin() as conn:
+        async with self.engine.begin() as conn, gather.together(conn):
             payment = await self._lock_for_op(conn, payment_id, actor.owner)
             status = Status(payment["status"])
             if status == Status.CAPTURED and not payment["multicapture_open"]:
@@ -503,7 +507,7 @@ class PaymentService:
     async def void(self, actor: Actor, payment_id: str, idem: IdempotencyScope | None) -> Result:
         await self._resolve_first(payment_id, actor.owner)
         now = self.clock()
-        async with self.engine.begin() as conn:
+        async with self.engine.begin() as conn, gather.together(conn):
             payment = await self._lock_for_op(conn, payment_id, actor.owner)
             status, provider = self._allowed(payment, Op.VOID, K.VOID)
             op = await self._new_operation(
@@ -534,7 +538,7 @@ class PaymentService:
     ) -> Result:
         await self._resolve_first(payment_id, actor.owner)
         now = self.clock()
-        async with self.engine.begin() as conn:
+        async with self.engine.begin() as conn, gather.together(conn):
             payment = await self._lock_for_op(conn, payment_id, actor.owner)
             status, provider = self._allowed(payment, Op.REFUND, K.REFUND)
             pending = await conn.scalar(

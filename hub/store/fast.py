@@ -73,7 +73,7 @@ async def driver(conn: AsyncConnection, *, begin: bool = True) -> asyncpg.Connec
 async def _gathered_first(conn: AsyncConnection) -> None:
     """Writes gathered on ``conn`` (hub.store.gather) go out before any other statement."""
     g = conn.sync_connection.info.get(GATHERED)  # type: ignore[union-attr]
-    if g is not None and g.parts:
+    if g is not None and g:
         from hub.store import gather  # imports this module
 
         await gather.flush(conn)

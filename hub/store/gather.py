@@ -28,7 +28,7 @@ PostgreSQL runs atomically.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -50,6 +50,12 @@ class Gathered:
     parts: list[tuple[str, Sequence[Any]]] = field(default_factory=list)
     rows: set[tuple[str, Any]] = field(default_factory=set)  # (table, key) written by a part
     conflicts: dict[str, Callable[[], Exception]] = field(default_factory=dict)
+    # a statement that returns rows, sent last (the event INSERT reading the endpoints), and
+    # what to do with its rows once it went
+    tail: tuple[str, Sequence[Any], Callable[[list[fast.Row]], Awaitable[None]]] | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.parts) or self.tail is not None
 
 
 def gathered(conn: AsyncConnection) -> Gathered | None:
@@ -124,33 +130,43 @@ async def write(
 async def flush(conn: AsyncConnection) -> None:
     """Send what is gathered on ``conn`` now (before a statement that must come after it)."""
     g = gathered(conn)
-    if g is None or not g.parts:
+    if g is None or not g:
         return
     drv = await fast.driver(conn)
     assert drv is not None
-    await _send_gathered(conn, drv, g, None, ())
+    await _send_all(conn, drv, g)
 
 
-async def carried(
-    conn: AsyncConnection, drv: asyncpg.Connection, main: str, args: Sequence[Any]
-) -> list[fast.Row]:
-    """Run ``main`` (an INSERT/UPDATE, or a WITH ... whose final SELECT reads what the gathered
-    writes do not touch) with the gathered writes ahead of it, in one statement; its rows."""
+async def last(
+    conn: AsyncConnection,
+    drv: asyncpg.Connection,
+    sql: str,
+    args: Sequence[Any],
+    then: Callable[[list[fast.Row]], Awaitable[None]],
+) -> None:
+    """A statement that returns rows (a WITH ... whose final SELECT reads nothing the gathered
+    writes touch), sent after every gathered write, in their statement; ``then`` gets its rows.
+    Nothing gathering: sent now."""
     g = gathered(conn)
-    if g is None or not g.parts:
-        return await fast.fetch(conn, drv, main, args)
-    return await _send_gathered(conn, drv, g, main, args)
+    if g is None:
+        await then(await fast.fetch(conn, drv, sql, args))
+        return
+    if g.tail is not None:  # one per statement: the earlier one goes first
+        await flush(conn)
+    g.tail = (sql, args, then)
 
 
-async def _send_gathered(
-    conn: AsyncConnection, drv: asyncpg.Connection, g: Gathered, main: str | None, args: Sequence[Any]
-) -> list[fast.Row]:
-    parts, conflicts = g.parts, g.conflicts
-    g.parts, g.rows, g.conflicts = [], set(), {}
-    sql = combined([p for p, _ in parts], main)
-    all_args = [a for _, part_args in parts for a in part_args]
-    all_args.extend(args)
-    return await _send(conn, drv, sql, all_args, conflicts, rows=True)
+async def _send_all(conn: AsyncConnection, drv: asyncpg.Connection, g: Gathered) -> None:
+    while g:  # a tail's ``then`` may gather more (the deliveries of an event)
+        parts, conflicts, tail = g.parts, g.conflicts, g.tail
+        g.parts, g.rows, g.conflicts, g.tail = [], set(), {}, None
+        sql = combined([p for p, _ in parts], tail[0] if tail else None)
+        args = [a for _, part_args in parts for a in part_args]
+        if tail is not None:
+            args.extend(tail[1])
+        rows = await _send(conn, drv, sql, args, conflicts, rows=tail is not None)
+        if tail is not None:
+            await tail[2](rows)
 
 
 async def _send(
@@ -203,12 +219,12 @@ async def atomic(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
         g = info[_KEY] = Gathered()
         try:
             yield conn
-            if g.parts:
+            if g:
                 # nothing else sent: the one statement runs alone (atomic by itself);
                 # otherwise the transaction begun at the first statement carries it
                 drv = await fast.driver(conn, begin=False)
                 assert drv is not None
-                await _send_gathered(conn, drv, g, None, ())
+                await _send_all(conn, drv, g)
             if conn.in_transaction():
                 await conn.commit()
         finally:
@@ -221,7 +237,7 @@ def guard(engine: Engine) -> None:
     @event.listens_for(engine, "before_cursor_execute")
     def _overtaking(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         g = conn.info.get(_KEY)
-        if g is not None and g.parts:
+        if g is not None and g:
             raise RuntimeError(
                 "a SQLAlchemy statement would overtake gathered writes; call hub.store.gather.flush "
                 f"first: {statement[:80]}"

@@ -106,6 +106,36 @@ async def load(
     return dict(row)
 
 
+_PG_WITH_OP: dict[tuple[str, bool], tuple[str, list[tuple[str, str]]]] = {}
+
+
+def _pg_with_op_sql(table: Any, lock: bool) -> tuple[str, list[tuple[str, str]]]:
+    key = (table.name, lock)
+    found = _PG_WITH_OP.get(key)
+    if found is None:
+        names = [("r", c.name) for c in table.c] + [("o", c.name) for c in t.operations.c]
+        cols = ", ".join(f'{side}."{name}" AS "{side}_{name}"' for side, name in names)
+        sql = f'SELECT {cols} FROM "{table.name}" r JOIN operations o ON o.id = $2 WHERE r.id = $1'
+        found = _PG_WITH_OP[key] = (sql + (" FOR UPDATE OF r" if lock else ""), names)
+    return found
+
+
+async def load_with_operation(
+    conn: AsyncConnection, table: Any, row_id: str, op_id: str, *, lock: bool = False, what: str = "resource"
+) -> tuple[Row, Row]:
+    """A resource row (locked) and one of its operations, in one statement on PostgreSQL."""
+    drv = await fast.driver(conn)
+    if drv is not None:
+        sql, names = _pg_with_op_sql(table, lock)
+        found = await fast.fetchrow(conn, drv, sql, (row_id, op_id))
+        if found is not None:
+            row = {name: found[f"r_{name}"] for side, name in names if side == "r"}
+            op = {name: found[f"o_{name}"] for side, name in names if side == "o"}
+            return row, op
+    row = await load(conn, table, row_id, lock=lock, what=what)  # (or which of the two is missing)
+    return row, await load(conn, t.operations, op_id, what="operation")
+
+
 async def insert_row(conn: AsyncConnection, table: Any, values: Mapping[str, Any]) -> None:
     drv = await gather.driver(conn)
     if drv is not None:
@@ -161,8 +191,11 @@ async def add_event(
     drv = await fast.driver(conn)
     if drv is not None:
         args = (event_id, owner, type, resource_id, fast.json_text(dict(data)), now)
-        endpoints = await gather.carried(conn, drv, _PG_EVENT, args)  # the gathered writes ride along
-        await add_deliveries(conn, endpoints, event_id=event_id, event_type=type, now=now)
+
+        async def deliveries(endpoints: list[Row]) -> None:
+            await add_deliveries(conn, endpoints, event_id=event_id, event_type=type, now=now)
+
+        await gather.last(conn, drv, _PG_EVENT, args, deliveries)  # after the gathered writes, with them
         return event_id
     await insert_row(
         conn,
