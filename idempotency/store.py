@@ -120,7 +120,9 @@ class Scope:
                     now,
                     expires,
                 )
-                await raw.write(conn, drv, _CLAIM, args, conflict=(_PKEY, _in_use))
+                await raw.write(
+                    conn, drv, _CLAIM, args, row=("idempotency_keys", (self.owner, self.key)), conflict=(_PKEY, _in_use)
+                )
             else:
                 await conn.execute(
                     insert(k).values(

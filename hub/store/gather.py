@@ -16,8 +16,10 @@ PostgreSQL runs atomically.
   the event INSERT (:func:`hub.store.repo.add_event`, whose statement carries the gathered
   writes ahead of it) gather; any other statement through :mod:`hub.store.fast` first sends
   what is gathered, so a read always sees the writes before it.
-* The parts of one statement share one snapshot and must not touch the same row twice: a
-  second write to a row already gathered sends the first ones before it.
+* The parts of one statement share one snapshot: an UPDATE cannot see a row INSERTed by
+  another part, and two parts must not write the same row. Each write names the row it
+  writes (table, key); a second write of a row already gathered sends the first ones
+  before it.
 * A SQLAlchemy Core statement while writes are gathered would overtake them: the engine
   refuses it (:func:`guard`, installed by ``hub.store.db.create_engine``), so such a path
   fails loudly in the tests rather than reordering writes; call :func:`flush` before it.

@@ -140,7 +140,9 @@ async def insert_row(conn: AsyncConnection, table: Any, values: Mapping[str, Any
     drv = await gather.driver(conn)
     if drv is not None:
         names = tuple(values)
-        await gather.write(conn, drv, _pg_insert_sql(table, names), fast.bind(table, names, values))
+        sql, args = _pg_insert_sql(table, names), fast.bind(table, names, values)
+        # the row is keyed: a later write of it in this transaction must not share its snapshot
+        await gather.write(conn, drv, sql, args, row=(table.name, values["id"]) if "id" in values else None)
         return
     stmt = _INSERTS.get(table.name)
     if stmt is None:
