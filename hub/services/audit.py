@@ -31,7 +31,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hub.domain.ids import new_id
-from hub.store import fast
+from hub.store import fast, gather
 from hub.store import tables as t
 from hub.store.repo import Row, iso, utcnow
 from vault.redaction import redact, redact_obj
@@ -167,7 +167,7 @@ class AuditLog:
         while self._queue:
             batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
             try:
-                async with self.engine.begin() as conn:
+                async with gather.transaction(self.engine) as conn:  # begun/committed on asyncpg
                     rows = await self._append_many(conn, [entry for entry, _ in batch])
             except Exception as exc:
                 for _, future in batch:

@@ -160,7 +160,7 @@ class PaymentService:
     ) -> Result:
         """txn B: apply the outcome, complete the idempotency key with the exact response."""
         now = self.clock()
-        async with self.engine.begin() as conn, gather.together(conn):
+        async with gather.transaction(self.engine) as conn:
             payment, current = await load_with_operation(
                 conn, t.payments, op["resource_id"], op["id"], lock=True, what="payment"
             )
@@ -426,7 +426,7 @@ class PaymentService:
         self, actor: Actor, payment_id: str, params: dict[str, str], idem: IdempotencyScope | None
     ) -> Result:
         now = self.clock()
-        async with self.engine.begin() as conn, gather.together(conn):
+        async with gather.transaction(self.engine) as conn:
             payment = await self._lock_for_op(conn, payment_id, actor.owner)
             _, provider = self._allowed(payment, Op.AUTHENTICATE, K.AUTHENTICATE)
             op = await self._new_operation(
@@ -460,7 +460,7 @@ class PaymentService:
     ) -> Result:
         await self._resolve_first(payment_id, actor.owner)
         now = self.clock()
-        async with self.engine.begin() as conn, gather.together(conn):
+        async with gather.transaction(self.engine) as conn:
             payment = await self._lock_for_op(conn, payment_id, actor.owner)
             status = Status(payment["status"])
             if status == Status.CAPTURED and not payment["multicapture_open"]:
@@ -507,7 +507,7 @@ class PaymentService:
     async def void(self, actor: Actor, payment_id: str, idem: IdempotencyScope | None) -> Result:
         await self._resolve_first(payment_id, actor.owner)
         now = self.clock()
-        async with self.engine.begin() as conn, gather.together(conn):
+        async with gather.transaction(self.engine) as conn:
             payment = await self._lock_for_op(conn, payment_id, actor.owner)
             status, provider = self._allowed(payment, Op.VOID, K.VOID)
             op = await self._new_operation(
@@ -538,7 +538,7 @@ class PaymentService:
     ) -> Result:
         await self._resolve_first(payment_id, actor.owner)
         now = self.clock()
-        async with self.engine.begin() as conn, gather.together(conn):
+        async with gather.transaction(self.engine) as conn:
             payment = await self._lock_for_op(conn, payment_id, actor.owner)
             status, provider = self._allowed(payment, Op.REFUND, K.REFUND)
             pending = await conn.scalar(

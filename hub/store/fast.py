@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 Row = dict[str, Any]
 GATHERED = "payhub.gathered"  # conn.info key of the writes hub.store.gather holds back
+OWN_TRANSACTION = "payhub.own_transaction"  # conn.info key: the block begins/ends the adapter's transaction
 
 _JSON_COLUMNS: dict[str, frozenset[str]] = {}
 
@@ -58,16 +59,36 @@ def bind(table: Table, names: Sequence[str], values: Mapping[str, Any]) -> list[
 async def driver(conn: AsyncConnection, *, begin: bool = True) -> asyncpg.Connection | None:
     """The asyncpg connection under ``conn`` (PostgreSQL only; ``None`` on any other dialect)
     with its transaction begun, as SQLAlchemy's autobegin and its adapter would have done at
-    the first statement. ``begin=False``: a lone read that needs no transaction."""
+    the first statement. ``begin=False``: a lone read that needs no transaction.
+
+    Inside :func:`hub.store.gather.transaction` / ``atomic`` the block's transaction is the
+    adapter's alone (SQLAlchemy's is not begun, so its commit is not paid): it is begun here."""
     if conn.dialect.name != "postgresql":
         return None
     sync: Any = conn.sync_connection
+    adapted: Any = sync.connection.dbapi_connection
+    if sync.info.get(OWN_TRANSACTION):
+        if begin and adapted._transaction is None:
+            await adapted._start_transaction()
+        return adapted._connection  # type: ignore[no-any-return]
     if begin and not sync.in_transaction():
         sync._autobegin()  # what Connection.execute does first (no I/O: the adapter begins lazily)
-    adapted: Any = sync.connection.dbapi_connection
     if adapted._transaction is None and sync.in_transaction():
         await adapted._start_transaction()  # what the adapter does before its first statement
     return adapted._connection  # type: ignore[no-any-return]
+
+
+async def end_own_transaction(conn: AsyncConnection, *, commit: bool) -> None:
+    """COMMIT (or ROLLBACK) the adapter's transaction begun by :func:`driver` in a block that
+    owns it, straight on asyncpg; the adapter is told it is over."""
+    adapted: Any = conn.sync_connection.connection.dbapi_connection  # type: ignore[union-attr]
+    tx, adapted._transaction = adapted._transaction, None
+    if tx is None:
+        return
+    try:
+        await (tx.commit() if commit else tx.rollback())
+    except (asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        raise translated(conn, "COMMIT" if commit else "ROLLBACK", (), exc) from exc
 
 
 async def _gathered_first(conn: AsyncConnection) -> None:

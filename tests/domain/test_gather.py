@@ -175,3 +175,19 @@ async def test_a_core_statement_may_not_overtake_gathered_writes(engine: AsyncEn
             await insert_row(conn, t.payments, payment("pay_a"))
             await conn.execute(select(t.payments.c.id))
     assert await ids(engine) == []
+
+
+async def test_a_core_statement_in_a_transaction_joins_it(engine: AsyncEngine) -> None:
+    async with gather.transaction(engine) as conn:
+        await conn.execute(t.payments.insert().values(**payment("pay_c")))  # nothing gathered yet
+        await insert_row(conn, t.payments, payment("pay_d"))
+    assert await ids(engine) == ["pay_c", "pay_d"]
+    with pytest.raises(RuntimeError):
+        async with gather.transaction(engine) as conn:
+            await conn.execute(t.payments.insert().values(**payment("pay_e")))
+            await insert_row(conn, t.payments, payment("pay_f"))
+            await gather.flush(conn)
+            raise RuntimeError("both rolled back, the Core one and the gathered one")
+    assert await ids(engine) == ["pay_c", "pay_d"]
+    async with engine.connect() as conn:  # the pooled connection came back clean
+        assert (await conn.execute(select(t.payments.c.id).where(t.payments.c.id == "pay_e"))).first() is None
