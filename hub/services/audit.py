@@ -6,10 +6,12 @@ edited record no longer matches its hash and a deleted one breaks the link its
 successor holds. :meth:`AuditLog.verify` walks the chain and names the first
 broken link.
 
-Appends are serialised so the chain never forks: PostgreSQL takes a
-transaction-scoped advisory lock right before reading the head and inserting
-(the lock is held only until the commit that follows); SQLite transactions are
-``BEGIN IMMEDIATE`` already (one writer at a time). The database refuses UPDATE
+Appends are serialised so the chain never forks: on PostgreSQL a record written in the
+caller's transaction takes a transaction-scoped advisory lock right before reading the
+head and inserting (held until that commit); the API's group commit reads the head and
+sends one INSERT that takes the same lock, re-chained if another writer appended first
+(hub.services.audit_append). SQLite transactions are ``BEGIN IMMEDIATE`` already (one
+writer at a time). The database refuses UPDATE
 and DELETE on ``audit_log`` with triggers (migration 0005).
 
 ``before``/``after``/``detail`` pass through the vault's redaction, so no card
@@ -31,7 +33,8 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hub.domain.ids import new_id
-from hub.store import fast, gather
+from hub.services import audit_append
+from hub.store import fast
 from hub.store import tables as t
 from hub.store.repo import Row, iso, utcnow
 from vault.redaction import redact, redact_obj
@@ -39,8 +42,7 @@ from vault.redaction import redact, redact_obj
 log = logging.getLogger("payhub.audit")
 
 GENESIS_HASH = "0" * 64
-# pg_advisory_xact_lock key that serialises audit appends ("payhub audit" in spirit).
-ADVISORY_LOCK_KEY = 0x7061796875620006
+ADVISORY_LOCK_KEY = audit_append.ADVISORY_LOCK_KEY
 MAX_BATCH = 100  # records appended in one transaction (group commit)
 
 _LIMITS = {
@@ -131,14 +133,6 @@ def record_hash(record: Row) -> str:
     return hashlib.sha256(canonical(record)).hexdigest()
 
 
-_PG_HEAD = "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"
-
-
-def _pg_insert(names: tuple[str, ...]) -> str:
-    cols = ", ".join(f'"{n}"' for n in names)
-    return f"INSERT INTO audit_log ({cols}) VALUES ({', '.join(f'${i}' for i in range(1, len(names) + 1))})"
-
-
 class AuditLog:
     """Append and verify audit records. Also the resolver's ``AuditHook`` (admin settle)."""
 
@@ -167,8 +161,12 @@ class AuditLog:
         while self._queue:
             batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
             try:
-                async with gather.transaction(self.engine) as conn:  # begun/committed on asyncpg
-                    rows = await self._append_many(conn, [entry for entry, _ in batch])
+                entries = [entry for entry, _ in batch]
+                if self.engine.dialect.name == "postgresql":  # two statements, no transaction
+                    rows = await audit_append.append_alone(self.engine, self._records(entries), self._link)
+                else:
+                    async with self.engine.begin() as conn:
+                        rows = await self._append_many(conn, entries)
             except Exception as exc:
                 for _, future in batch:
                     if not future.done():
@@ -183,8 +181,8 @@ class AuditLog:
         commit: on PostgreSQL it takes the append lock, held until that commit."""
         return (await self._append_many(conn, [entry]))[0]
 
-    async def _append_many(self, conn: AsyncConnection, entries: list[AuditEntry]) -> list[Row]:
-        records: list[Row] = [
+    def _records(self, entries: list[AuditEntry]) -> list[Row]:
+        return [
             {
                 "id": new_id("aud"),
                 "actor_key_id": _clip("actor_key_id", entry.actor_key_id),
@@ -201,18 +199,9 @@ class AuditLog:
             }
             for entry in entries
         ]
-        drv = await fast.driver(conn)
-        if drv is not None:  # PostgreSQL: the lock, then the head in a snapshot taken after it
-            await fast.execute(conn, drv, "SELECT pg_advisory_xact_lock($1)", (ADVISORY_LOCK_KEY,))
-            found = await fast.fetchrow(conn, drv, _PG_HEAD, ())
-            head = (found["seq"], found["hash"]) if found is not None else None
-        else:
-            first = (
-                await conn.execute(
-                    select(t.audit_log.c.seq, t.audit_log.c.hash).order_by(t.audit_log.c.seq.desc()).limit(1)
-                )
-            ).first()
-            head = (first.seq, first.hash) if first is not None else None
+
+    def _link(self, records: list[Row], head: tuple[int, str] | None) -> None:
+        """Number and chain ``records`` after ``head`` (seq, hash) of the log."""
         seq, prev_hash = head if head is not None else (0, GENESIS_HASH)
         # microsecond precision is what both databases keep
         at = self.clock().astimezone(dt.UTC)
@@ -222,12 +211,23 @@ class AuditLog:
             record["prev_hash"] = prev_hash
             record["at"] = at
             record["hash"] = prev_hash = record_hash(record)
-        if drv is not None:
-            names = tuple(records[0])
-            sql = _pg_insert(names)
-            await fast.executemany(conn, drv, sql, [fast.bind(t.audit_log, names, r) for r in records])
-        else:
-            await conn.execute(insert(t.audit_log), records)
+
+    async def _append_many(self, conn: AsyncConnection, entries: list[AuditEntry]) -> list[Row]:
+        records = self._records(entries)
+        drv = await fast.driver(conn)
+        if drv is not None:  # PostgreSQL: the lock, then the head in a snapshot taken after it
+            await fast.execute(conn, drv, "SELECT pg_advisory_xact_lock($1)", (ADVISORY_LOCK_KEY,))
+            found = await fast.fetchrow(conn, drv, audit_append.HEAD, ())
+            self._link(records, (found["seq"], found["hash"]) if found is not None else None)
+            await audit_append.insert(conn, drv, records, lock=False)
+            return records
+        first = (
+            await conn.execute(
+                select(t.audit_log.c.seq, t.audit_log.c.hash).order_by(t.audit_log.c.seq.desc()).limit(1)
+            )
+        ).first()
+        self._link(records, (first.seq, first.hash) if first is not None else None)
+        await conn.execute(insert(t.audit_log), records)
         return records
 
     async def record(

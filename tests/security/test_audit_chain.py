@@ -57,6 +57,35 @@ async def test_concurrent_appends_never_fork_the_chain(harness: Any, audit_recor
     assert (await audit.verify()).ok
 
 
+async def test_writers_in_several_processes_and_in_transactions_never_fork_the_chain(
+    harness: Any, audit_records: Any
+) -> None:
+    """Three API processes' group commits (each its own AuditLog and engine pool on the same
+    database; on PostgreSQL they append without a transaction and re-chain when another writer
+    went first) and records written inside callers' transactions (the locked path), all at once."""
+    from hub.store.db import create_engine
+
+    engines = [create_engine(harness.hub.settings.database_url) for _ in range(2)]
+    logs = [harness.hub.audit, *(AuditLog(e) for e in engines)]
+
+    async def in_transaction(i: int) -> None:
+        async with harness.hub.engine.begin() as conn:
+            await harness.hub.audit.append_in(conn, _entry(1000 + i))
+
+    try:
+        await asyncio.gather(
+            *(logs[i % 3].append(_entry(i)) for i in range(60)),
+            *(in_transaction(i) for i in range(10)),
+        )
+    finally:
+        for e in engines:
+            await e.dispose()
+    rows = await audit_records(harness.hub.engine)
+    assert [r["seq"] for r in rows] == list(range(1, 71))
+    assert len({r["prev_hash"] for r in rows}) == 70
+    assert (await harness.hub.audit.verify()).ok
+
+
 async def test_edited_record_is_caught(harness: Any, tamper: Any) -> None:
     audit: AuditLog = harness.hub.audit
     written = await _fill(audit, 5)
