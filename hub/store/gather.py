@@ -114,8 +114,9 @@ async def write(
     row: tuple[str, Any] | None = None,
     conflict: tuple[str, Callable[[], Exception]] | None = None,
 ) -> None:
-    """Gather one write (``row``: the (table, key) it writes, for an UPDATE) or, with nothing
-    gathering on ``conn``, send it now. ``conflict``: (constraint, error) for a unique violation."""
+    """Gather one write or, with nothing gathering on ``conn``, send it now. ``row``: the
+    (table, key) it writes (a second write of it goes in a later statement); ``conflict``:
+    (constraint, error) raised for a unique violation of that constraint."""
     g = gathered(conn)
     if g is None:
         await _send(conn, drv, sql, args, dict([conflict]) if conflict else {})
