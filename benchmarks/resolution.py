@@ -27,7 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from benchmarks.stats import percentile
-from hub.config import load_settings
+from hub.config import ResolutionConfig, load_settings
 from hub.runtime import Hub
 from hub.services.payments import Actor
 from hub.store import tables as t
@@ -35,6 +35,12 @@ from hub.store import tables as t
 SERVER_ERROR_CARD = "4000000000000341"  # 500 without charging: resolved failed
 HANG_CARD = "4000000000000259"  # charged, then hangs: resolved authorized
 CARDS = (SERVER_ERROR_CARD, HANG_CARD)
+
+#: how long the served step waits: the default schedule's first three checks (2 + 10 + 60 s)
+#: and a margin. One inconclusive check (a lookup past sim-short's 0.5 s read timeout on a busy
+#: machine) moves an operation to the check at +12 s, two to the one at +72 s: measured (max,
+#: checks per operation), where a 60 s wait failed the whole step with a bare TimeoutError.
+WAIT_WITHIN = sum(ResolutionConfig().schedule[:3]) + 18.0
 
 TOML = """
 [[accounts]]
@@ -75,6 +81,29 @@ async def wait_resolved(engine: AsyncEngine, ids: Sequence[str], *, within: floa
             if left is None:
                 return
             await asyncio.sleep(0.05)
+
+
+async def unresolved(engine: AsyncEngine, ids: Sequence[str], limit: int = 5) -> list[str]:
+    """What a timed-out wait leaves: per unresolved operation its status, next check and the
+    attempts recorded (action, outcome, ms, note), to say why it is not resolved yet."""
+    o, a = t.operations.c, t.operation_attempts.c
+    async with engine.connect() as conn:
+        ops = (
+            await conn.execute(
+                select(t.operations).where(o.resource_id.in_(list(ids)), o.resolved_at.is_(None))
+            )
+        ).all()
+        lines = [f"{len(ops)} of {len(ids)} operations unresolved"]
+        for op in ops[:limit]:
+            tried = (
+                await conn.execute(select(t.operation_attempts).where(a.operation_id == op.id).order_by(a.id))
+            ).all()
+            steps = "; ".join(
+                f"{x.action} {x.outcome} {x.duration_ms}ms {str((x.detail or {}).get('reason', ''))[:80]}"
+                for x in tried
+            )
+            lines.append(f"  {op.id} {op.status} next_check_at={op.next_check_at}: {steps}")
+    return lines
 
 
 async def resolution_times(engine: AsyncEngine, ids: Sequence[str]) -> dict[str, list[float]]:

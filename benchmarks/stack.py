@@ -112,14 +112,36 @@ class Process:
         return "\n".join(lines[-n:])
 
     def stop(self, timeout: float = 10.0) -> None:
+        """SIGINT, up to ``timeout`` seconds to exit, then SIGKILL — for the process's children
+        too (``serve --workers``: a parent killed outright leaves its workers shutting down on
+        their own, with their pools, for up to their ``shutdown_grace``)."""
         if self.alive():
+            children = descendants(self.popen.pid)
             self.popen.send_signal(signal.SIGINT)
             try:
                 self.popen.wait(timeout)
             except subprocess.TimeoutExpired:
                 self.popen.kill()
                 self.popen.wait(5)
+            for pid in children:
+                if running(pid):
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(pid, signal.SIGKILL)
         self.log_file.close()
+
+
+def descendants(pid: int) -> list[int]:
+    """The process's children and theirs (Linux /proc; empty elsewhere)."""
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    kids = [int(p) for p in path.read_text().split()] if path.exists() else []
+    return [k for kid in kids for k in (kid, *descendants(kid))]
+
+
+def running(pid: int) -> bool:
+    try:
+        return "zombie" not in Path(f"/proc/{pid}/status").read_text().lower()
+    except FileNotFoundError:
+        return False
 
 
 @dataclass

@@ -345,7 +345,11 @@ class Bench:
             ids = await asyncio.gather(*(one(i) for i in range(self.opts.resolution_n)))
         engine = create_engine(self.stack.database_url, pool_size=2)
         try:
-            await resolution.wait_resolved(engine, ids, within=60)
+            try:
+                await resolution.wait_resolved(engine, ids, within=resolution.WAIT_WITHIN)
+            except TimeoutError:
+                self.report.notes.extend(await resolution.unresolved(engine, ids))
+                raise
             times = await resolution.resolution_times(engine, ids)
         finally:
             await engine.dispose()

@@ -17,10 +17,11 @@ from typing import Any
 import msgspec
 
 from benchmarks.loadgen import aiohttp_sender, aiohttp_session, clients, proc_cpu_seconds, run_load
-from benchmarks.stack import free_port, payhub_command
+from benchmarks.stack import descendants, free_port, payhub_command, running
 
 S_WORKERS = "Hub with `payhub serve --workers 2` (2 API processes, one port)"
 WORKERS = 2
+STOP_WITHIN = 35.0  # the hub's default shutdown_grace (30 s) and a margin
 
 
 def _tree(pid: int) -> list[int]:
@@ -72,4 +73,13 @@ async def rounds(bench: Any) -> None:
     finally:
         popped = stack.processes.pop("hub-workers", None)
         if popped is not None:
-            await asyncio.to_thread(popped.stop)
+            # the set's shutdown_grace (30 s) and a margin, not the stack's 10 s: SIGKILLed at
+            # 10 s, the parent would leave its workers to finish stopping during the next steps
+            pids = descendants(popped.popen.pid)
+            began = time.monotonic()
+            await asyncio.to_thread(popped.stop, STOP_WITHIN)
+            left = [pid for pid in pids if running(pid)]
+            bench.report.notes.append(
+                f"workers: the set stopped in {time.monotonic() - began:.1f}s"
+                + (f"; still running after it: {left}" if left else "")
+            )

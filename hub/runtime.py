@@ -15,6 +15,7 @@ from hub.jobs.inprocess import InProcessRunner
 from hub.providers import Providers
 from hub.reconciliation.schedule import Schedule as ReconciliationSchedule
 from hub.reconciliation.service import ReconciliationService
+from hub.reconciliation.store import render_run
 from hub.security import build_vault, init_vault
 from hub.services import representations as rep
 from hub.services.accounts import Accounts
@@ -33,6 +34,7 @@ from hub.services.webhook_endpoints import WebhookEndpoints
 from hub.store import gather
 from hub.store import tables as t
 from hub.store.db import create_engine, migrate
+from hub.store.reconciliation_tables import reconciliation_runs
 from hub.store.repo import load
 from hub.stream.runner import StreamRunner
 from hub.telemetry import tracing
@@ -147,6 +149,7 @@ class Hub:
             "payment": (t.payments, rep.payment),
             "refund": (t.refunds, rep.refund),
             "payout": (t.payouts, rep.payout),
+            "reconciliation": (reconciliation_runs, render_run),
         }[resource_type]
         async with self.engine.connect() as conn:
             row = await load(conn, table, resource_id, owner=actor.owner, what=resource_type)

@@ -1,7 +1,7 @@
 """/v1/reconciliations: the providers' books against the hub's (DESIGN §14).
 
 ``POST`` (role admin) validates and writes the run ``running``, hands it to the job runner and
-answers 202; ``GET /{id}`` reads it; ``GET /{id}/items`` lists its items (filter ``kind``),
+answers 202 (``Idempotency-Key``: the same run and its recorded answer again, DESIGN §5); ``GET /{id}`` reads it; ``GET /{id}/items`` lists its items (filter ``kind``),
 in a stable order (by item id), cursor paged.
 """
 
@@ -15,8 +15,10 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import Parameter
 
 from hub.api.auth import actor_of
-from hub.api.responses import json_response
+from hub.api.responses import json_response, run_idempotent
 from hub.services.api_keys import Permission
+from hub.services.payments import Result
+from idempotency.store import Scope
 
 ItemKindName = Literal[
     "matched", "missing_in_hub", "missing_at_provider", "amount_mismatch", "currency_mismatch",
@@ -37,10 +39,20 @@ class ReconciliationController(Controller):
     @post("/", opt={"permission": Permission.ADMIN}, status_code=202)
     async def create(self, request: Request[Any, Any, Any], data: ReconciliationIn) -> Response[bytes]:
         service = request.app.state.hub.reconciliation
-        run = await service.start(
-            owner=actor_of(request).owner, account=data.account, start=data.from_, end=data.to, trigger="api"
-        )
-        return json_response(run, status_code=202)
+        actor = actor_of(request)
+
+        async def run(idem: Scope | None) -> Result:
+            started = await service.start(
+                owner=actor.owner,
+                account=data.account,
+                start=data.from_,
+                end=data.to,
+                trigger="api",
+                idem=idem,
+            )
+            return Result(202, started)
+
+        return await run_idempotent(request, actor, run=run)
 
     @get("/{reconciliation_id:str}", opt={"permission": Permission.LEDGER_READ})
     async def retrieve(self, request: Request[Any, Any, Any], reconciliation_id: str) -> Response[bytes]:

@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import msgspec
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -30,6 +31,7 @@ from hub.reconciliation.store import render_item, render_run
 from hub.store.reconciliation_tables import reconciliation_items as ri
 from hub.store.reconciliation_tables import reconciliation_runs as rr
 from hub.store.repo import utcnow
+from idempotency.store import Scope
 
 RUN_JOB = "reconcile_run"
 _ITEM_CURSOR = re.compile(r"^rli_[0-9a-f]{26}$")
@@ -73,27 +75,50 @@ class ReconciliationService:
             raise ValidationFailed("from must be before to", code="invalid_window", field="from")
 
     async def create(
-        self, *, owner: str, account: str, start: dt.datetime, end: dt.datetime, trigger: str
+        self,
+        *,
+        owner: str,
+        account: str,
+        start: dt.datetime,
+        end: dt.datetime,
+        trigger: str,
+        idem: Scope | None = None,
     ) -> dict[str, Any]:
         """Write the run ``running`` (not yet executed); returns its row."""
         now = self.clock()
-        row = {
-            "id": new_id("rec"), "owner": owner, "account_id": account, "window_from": start,
+        run_id = new_id("rec")
+        row: dict[str, Any] = {
+            "id": run_id, "owner": owner, "account_id": account, "window_from": start,
             "window_to": end, "status": RunStatus.RUNNING.value, "reason": None, "summary": empty_summary(),
             "cursor_start": None, "cursor_end": None, "trigger": trigger, "lines": 0, "created_at": now,
             "updated_at": now, "completed_at": None,
         }  # fmt: skip
         async with self.engine.begin() as conn:
+            if idem is not None:
+                await idem.claim(conn, "reconciliation", run_id)
             await conn.execute(insert(rr).values(**row))
+            if idem is not None:
+                await idem.complete(conn, 202, msgspec.json.encode(render_run(row)))
         return row
 
     async def start(
-        self, *, owner: str, account: str, start: dt.datetime, end: dt.datetime, trigger: str = "api"
+        self,
+        *,
+        owner: str,
+        account: str,
+        start: dt.datetime,
+        end: dt.datetime,
+        trigger: str = "api",
+        idem: Scope | None = None,
     ) -> dict[str, Any]:
-        """Validate, write the run and hand it to the job runner (``POST /v1/reconciliations``)."""
+        """Validate, write the run and hand it to the job runner (``POST /v1/reconciliations``).
+        ``idem``: the request's Idempotency-Key, claimed and completed with the 202 answer in
+        the run's own transaction (a concurrent request with the key: 409, and no second run)."""
         self.check(account, start, end)
-        row = await self.create(owner=owner, account=account, start=start, end=end, trigger=trigger)
-        await self.enqueue(row["id"])
+        row = await self.create(
+            owner=owner, account=account, start=start, end=end, trigger=trigger, idem=idem
+        )
+        await self.enqueue(row["id"])  # lost (a crash here): the sweep re-enqueues the running run
         return render_run(row)
 
     async def enqueue(self, run_id: str) -> None:

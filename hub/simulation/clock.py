@@ -44,6 +44,16 @@ class VirtualClock:
 
 # module attributes that hold a clock function, replaced while a history runs
 _CLOCK_NAMES = ("utcnow", "_now")
+_PREFIXES = ("hub.", "idempotency.", "ledger.", "webhooks.")
+
+
+def _import_the_hub() -> None:
+    """Import every module a history runs before the clock is installed. A module first
+    imported while it is installed would bind the virtual clock (``from hub.store.repo import
+    utcnow``, and ``clock=utcnow`` defaults) for good: the rest of the process (the next
+    tests) would then stamp rows with the virtual 2030 time."""
+    import hub.api.app
+    import hub.runtime  # noqa: F401 - every service, the reconciliation, the stream relay
 
 
 @contextmanager
@@ -55,6 +65,7 @@ def installed(clock: VirtualClock) -> Iterator[None]:
     import hub.store.repo as repo
     import idempotency.store as istore
 
+    _import_the_hub()
     originals: list[tuple[Any, str, Any]] = []
 
     def patch(obj: Any, name: str, value: Any) -> None:
@@ -63,7 +74,7 @@ def installed(clock: VirtualClock) -> Iterator[None]:
 
     targets = {id(repo.utcnow), id(istore._now)}
     for mod_name, mod in list(sys.modules.items()):
-        if mod is None or not mod_name.startswith(("hub.", "idempotency.", "ledger.", "webhooks.")):
+        if mod is None or not mod_name.startswith(_PREFIXES):
             continue
         for name in _CLOCK_NAMES:
             if id(getattr(mod, name, None)) in targets:
@@ -76,6 +87,19 @@ def installed(clock: VirtualClock) -> Iterator[None]:
     finally:
         for obj, name, value in reversed(originals):
             setattr(obj, name, value)
+        _unbind_late_imports(clock, {"utcnow": repo.utcnow, "_now": istore._now})
+
+
+def _unbind_late_imports(clock: VirtualClock, real: dict[str, Any]) -> None:
+    """A module imported while the clock was installed (one ``_import_the_hub`` does not
+    know of) holds ``clock.now`` in its globals: give it the real clock back."""
+    for mod_name, mod in list(sys.modules.items()):
+        if mod is None or not mod_name.startswith(_PREFIXES):
+            continue
+        for name in _CLOCK_NAMES:
+            held = getattr(mod, name, None)
+            if getattr(held, "__self__", None) is clock:
+                setattr(mod, name, real[name])
 
 
 def set_clocks(hub: Any, clock: VirtualClock) -> None:

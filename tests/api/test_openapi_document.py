@@ -128,6 +128,7 @@ def test_the_main_calls_are_typed_and_take_an_idempotency_key(document: dict[str
         "createPayout": ("201", "Payout"),
         "createPaymentMethod": ("201", "PaymentMethod"),
         "createWebhookEndpoint": ("201", "WebhookEndpoint"),
+        "createReconciliation": ("202", "Reconciliation"),
         "listEvents": ("200", "EventList"),
     }
     for op_id, (status, model) in expected.items():

@@ -88,3 +88,35 @@ def test_webhook_results_map_to_target_figures() -> None:
     assert flat == {"rate": 2100.0, "ack_p50": 3.2, "ack_p99": 11.0, "errors": 0.0}
     assert _webhook_figure("ack_p99") == ("webhooks.ack_p99", "ms")
     assert _webhook_figure("rate") == ("webhooks.rate", "events/s")
+
+
+def test_stopping_a_process_also_stops_the_children_it_leaves(tmp_path: object) -> None:
+    """A parent that outlives the stop's timeout is SIGKILLed, and so are its children (as
+    ``serve --workers`` would leave its workers shutting down alone during the next steps)."""
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from benchmarks.stack import Process, descendants, running
+
+    script = (
+        "import signal, subprocess, sys, time; signal.signal(signal.SIGINT, signal.SIG_IGN); "
+        "subprocess.Popen([sys.executable, '-c', 'import signal, time; "
+        "signal.signal(signal.SIGINT, signal.SIG_IGN); time.sleep(60)']); print('up', flush=True); time.sleep(60)"
+    )
+    log = Path(str(tmp_path)) / "p.log"
+    out = log.open("wb")
+    popen = subprocess.Popen([sys.executable, "-c", script], stdout=out, stderr=subprocess.STDOUT)
+    proc = Process("p", popen, log, out)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and not (descendants(popen.pid) and "up" in log.read_text()):
+        time.sleep(0.05)
+    [child] = descendants(popen.pid)
+    proc.stop(timeout=0.5)
+    assert popen.returncode == -signal.SIGKILL
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and running(child):
+        time.sleep(0.05)
+    assert not running(child)

@@ -61,12 +61,35 @@ async def test_request_for_information_then_prearbitration_won(dw: World, moveme
     await send_adyen(dw, "REQUEST_FOR_INFORMATION")
     d = await only_dispute(dw)
     assert (d["status"], d["amount_withdrawn"]) == ("inquiry", 0)
+    # one delivery settled before the next: two notifications in flight at once are processed
+    # by concurrent jobs in no guaranteed order (the out-of-order case is the next test)
     dw.adyen.disputes.notify(fake, "CHARGEBACK")
+    await send_adyen(dw, "CHARGEBACK")
+    assert [m[1] for m in movements] == ["dispute_withdrawal"]
     dw.adyen.disputes.notify(fake, "PREARBITRATION_WON")
-    await send_adyen(dw, "CHARGEBACK", "PREARBITRATION_WON")
+    await send_adyen(dw, "PREARBITRATION_WON")
     d = await only_dispute(dw)
     assert (d["status"], d["amount_withdrawn"]) == ("won", 0)
     assert [m[1] for m in movements] == ["dispute_withdrawal", "dispute_reinstatement"]
+
+
+async def test_prearbitration_won_processed_before_its_chargeback_moves_no_money(
+    dw: World, movements: Movements
+) -> None:
+    """The CHARGEBACK processed after the PREARBITRATION_WON (a later stage): stale, recorded,
+    nothing withdrawn; the dispute ends won with nothing withdrawn, as in order."""
+    _, fake = await _payment(dw)
+    dw.adyen.disputes.notify(fake, "REQUEST_FOR_INFORMATION")
+    await send_adyen(dw, "REQUEST_FOR_INFORMATION")
+    dw.adyen.disputes.notify(fake, "CHARGEBACK")
+    dw.adyen.disputes.notify(fake, "PREARBITRATION_WON")
+    await send_adyen(dw, "PREARBITRATION_WON")
+    await send_adyen(dw, "CHARGEBACK")
+    d = await only_dispute(dw)
+    assert (d["status"], d["amount_withdrawn"]) == ("won", 0)
+    assert movements == []
+    [note] = [r["error"] for r in await dw.inbox() if r["event_type"] == "CHARGEBACK"]
+    assert "does not follow won" in note
 
 
 async def test_accept_through_the_disputes_api(dw: World, movements: Movements) -> None:

@@ -8,14 +8,17 @@ from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
 from ...models.reconciliation import Reconciliation
 from ...models.reconciliation_in import ReconciliationIn
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
     body: ReconciliationIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -33,6 +36,11 @@ def _get_kwargs(
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> Problem | Reconciliation | None:
+    if response.status_code == 200:
+        response_200 = Reconciliation.from_dict(response.json())
+
+        return response_200
+
     if response.status_code == 202:
         response_202 = Reconciliation.from_dict(response.json())
 
@@ -73,6 +81,11 @@ def _parse_response(
 
         return response_500
 
+    if response.status_code == 502:
+        response_502 = Problem.from_dict(response.json())
+
+        return response_502
+
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
     else:
@@ -94,12 +107,14 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: ReconciliationIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[Problem | Reconciliation]:
     """Reconcile an account's window (runs in the background)
 
      Needs an API key with the `admin` permission.
 
     Args:
+        idempotency_key (str | Unset):
         body (ReconciliationIn):
 
     Raises:
@@ -112,6 +127,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -125,12 +141,14 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: ReconciliationIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Problem | Reconciliation | None:
     """Reconcile an account's window (runs in the background)
 
      Needs an API key with the `admin` permission.
 
     Args:
+        idempotency_key (str | Unset):
         body (ReconciliationIn):
 
     Raises:
@@ -144,6 +162,7 @@ def sync(
     return sync_detailed(
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -151,12 +170,14 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: ReconciliationIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[Problem | Reconciliation]:
     """Reconcile an account's window (runs in the background)
 
      Needs an API key with the `admin` permission.
 
     Args:
+        idempotency_key (str | Unset):
         body (ReconciliationIn):
 
     Raises:
@@ -169,6 +190,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -180,12 +202,14 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: ReconciliationIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Problem | Reconciliation | None:
     """Reconcile an account's window (runs in the background)
 
      Needs an API key with the `admin` permission.
 
     Args:
+        idempotency_key (str | Unset):
         body (ReconciliationIn):
 
     Raises:
@@ -200,5 +224,6 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed
