@@ -6,9 +6,11 @@ runs them). N concurrent clients call the ASGI app directly with signed simulato
 event id each, as ``benchmarks.webhooks`` sends them), and the process's CPU time
 (``time.process_time``) is divided by the events acknowledged. What it leaves out: uvicorn (HTTP
 parsing and writing: about 0.1 ms per request), the load generator's and PostgreSQL's CPU; the
-clients' signing runs in this process and is measured apart and subtracted.
+clients' signing runs in this process and is measured apart and subtracted. ``--apply`` then
+applies the stored events one by one in process (``Inbox.process``, what a worker's job does,
+arq's own cost aside) and prints the CPU per event of that too.
 
-    .venv/bin/python -m benchmarks.webhooks_cpu [--events 4000] [--concurrency 16]
+    .venv/bin/python -m benchmarks.webhooks_cpu [--events 4000] [--concurrency 16] [--apply]
 """
 
 from __future__ import annotations
@@ -69,7 +71,7 @@ async def _call(app: Any, method: str, path: str, body: bytes, headers: dict[str
     return status, b"".join(chunks)
 
 
-async def measure(events: int, concurrency: int) -> dict[str, Any]:
+async def measure(events: int, concurrency: int, apply: bool = False) -> dict[str, Any]:
     from hub.api.app import create_app
     from hub.config import load_settings
     from hub.runtime import Hub
@@ -130,12 +132,19 @@ async def measure(events: int, concurrency: int) -> dict[str, Any]:
         if dispatcher is not None:
             await dispatcher.join()
         cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
-        return {
+        figures: dict[str, Any] = {
             "events": events,
             "concurrency": concurrency,
             "cpu_ms_per_event": round((cpu / events - sign_cpu) * 1000, 3),
             "events_per_s_wall": round(events / wall, 1),
         }
+        if apply:  # what the worker does with each (its jobs' arq overhead aside)
+            ids = [r["id"] for r in await hub.inbox.rows(status="received", limit=events)]
+            cpu0 = time.process_time()
+            for inbox_id in ids:
+                await hub.inbox.process(inbox_id)
+            figures["apply_cpu_ms_per_event"] = round((time.process_time() - cpu0) * 1000 / max(1, len(ids)), 3)
+        return figures
     finally:
         await hub.stop()
         await admin.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
@@ -147,8 +156,9 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description="the hub's CPU per inbound webhook, in process")
     ap.add_argument("--events", type=int, default=4000)
     ap.add_argument("--concurrency", type=int, default=16)
+    ap.add_argument("--apply", action="store_true", help="then apply the stored events one by one, in process")
     args = ap.parse_args(argv)
-    print(json.dumps(asyncio.run(measure(args.events, args.concurrency)), indent=2))
+    print(json.dumps(asyncio.run(measure(args.events, args.concurrency, args.apply)), indent=2))
 
 
 if __name__ == "__main__":

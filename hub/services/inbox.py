@@ -36,7 +36,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 import msgspec
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.base import ProviderEvent
@@ -73,6 +73,22 @@ OPEN = (RECEIVED, RETRY)
 MAX_ATTEMPTS = 8
 LOST_JOB_AFTER = 30.0  # seconds after which a `received` row's job is presumed lost
 SWEEP_BATCH = 500
+
+
+# the processing path's statements, built once (building one costs more than running it)
+_LOCK_ROW = select(t.webhook_inbox).where(t.webhook_inbox.c.id == bindparam("inbox_id"))
+_LOCK_ROW_PG = _LOCK_ROW.with_for_update(skip_locked=True)
+_MARK = (
+    update(t.webhook_inbox)
+    .where(t.webhook_inbox.c.id == bindparam("inbox_id"))
+    .values(
+        status=bindparam("v_status"),
+        error=bindparam("v_error"),
+        attempts=bindparam("v_attempts"),
+        processed_at=bindparam("v_processed_at"),
+        next_attempt_at=bindparam("v_next_attempt_at"),
+    )
+)
 
 
 class Nudge(Protocol):
@@ -281,10 +297,9 @@ class Inbox:
         return RETRY, float(sched[min(attempts - 1, len(sched) - 1)])
 
     async def _lock_row(self, conn: AsyncConnection, inbox_id: str) -> Row | None:
-        stmt = select(t.webhook_inbox).where(t.webhook_inbox.c.id == inbox_id)
-        if conn.dialect.name == "postgresql":
-            stmt = stmt.with_for_update(skip_locked=True)  # another worker has it: it will settle it
-        found = (await conn.execute(stmt)).mappings().first()
+        # another worker has it (PostgreSQL: SKIP LOCKED): it will settle it
+        stmt = _LOCK_ROW_PG if conn.dialect.name == "postgresql" else _LOCK_ROW
+        found = (await conn.execute(stmt, {"inbox_id": inbox_id})).mappings().first()
         return dict(found) if found is not None else None
 
     async def _mark(
@@ -296,15 +311,19 @@ class Inbox:
         now: dt.datetime,
         delay: float | None,
     ) -> None:
-        values: dict[str, Any] = {"status": status, "error": note}
+        # every column written: those that do not change get the locked row's own values back
+        values: dict[str, Any] = {
+            "inbox_id": row["id"], "v_status": status, "v_error": note, "v_attempts": row["attempts"],
+            "v_processed_at": row["processed_at"], "v_next_attempt_at": row["next_attempt_at"],
+        }  # fmt: skip
         if status in OPEN:
-            values["attempts"] = int(row["attempts"]) + 1
-            values["next_attempt_at"] = now + dt.timedelta(seconds=delay or 0.0)
+            values["v_attempts"] = int(row["attempts"]) + 1
+            values["v_next_attempt_at"] = now + dt.timedelta(seconds=delay or 0.0)
         elif status != row["status"] or status == FAILED:
-            values["attempts"] = int(row["attempts"]) + 1
-            values["processed_at"] = now
-            values["next_attempt_at"] = None
-        await conn.execute(update(t.webhook_inbox).where(t.webhook_inbox.c.id == row["id"]).values(**values))
+            values["v_attempts"] = int(row["attempts"]) + 1
+            values["v_processed_at"] = now
+            values["v_next_attempt_at"] = None
+        await conn.execute(_MARK, values)
 
     async def _record_error(self, inbox_id: str, error: str, now: dt.datetime) -> dict[str, Any] | None:
         """Processing raised: count the attempt, retry later, fail after ``max_attempts``."""
