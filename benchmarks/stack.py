@@ -152,6 +152,7 @@ class Stack:
     redis_db: int | None = None
     with_worker: bool = True
     hub_command: list[str] | None = None  # default: payhub serve (profile.py wraps it)
+    worker_command: list[str] | None = None  # default: payhub worker (profile.py --worker wraps it)
     keep_logs: bool = False
     db_name: str = field(default_factory=lambda: f"payhub_bench_{os.getpid()}_{secrets.token_hex(3)}")
     admin_key: str = field(default_factory=lambda: "phk_bench_" + secrets.token_urlsafe(24))
@@ -216,7 +217,7 @@ class Stack:
         hub = self._spawn("hub", self.hub_command or payhub_command("serve"), env)
         await self._wait_http(hub, f"{self.hub_url}/ready", within=90)
         if self.with_worker:  # after the hub: it has migrated the fresh database
-            worker = self._spawn("worker", payhub_command("worker"), env)
+            worker = self._spawn("worker", self.worker_command or payhub_command("worker"), env)
             await asyncio.sleep(1.0)
             if not worker.alive():
                 raise RuntimeError(f"payhub worker exited:\n{worker.tail()}")

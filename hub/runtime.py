@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from typing import Any
 
@@ -123,6 +125,9 @@ class Hub:
 
     async def stop(self) -> None:
         await self.stream.stop()
+        with contextlib.suppress(TimeoutError):  # stored webhooks' jobs (what is left: the sweeper's)
+            async with asyncio.timeout(2.0):
+                await self.inbox.dispatcher.join()
         await self.jobs.stop()
         await self.deliveries.close()
         await self.providers.close()

@@ -1,8 +1,9 @@
 """``POST /v1/webhooks/{account_id}``: inbound provider webhooks (DESIGN §6).
 
 No API key: the account's adapter verifies the signature over the RAW body. The path is
-kept short: verify, store in the inbox (one transaction), answer the adapter's
-acknowledgement at once; the events are applied by a job. Nothing here calls a provider.
+kept short: verify, store in the inbox (a transaction shared with concurrent deliveries:
+``hub.services.inbox_writer``), answer the adapter's acknowledgement at once; the events are
+applied by a job, enqueued after the answer for a batch of deliveries (``inbox_dispatch``). Nothing here calls a provider.
 
 Answers: 404 unknown account (or one that receives no webhooks), 413 body over 1 MiB,
 401 bad / missing / stale signature (``invalid_signature``), 400 malformed body
@@ -16,7 +17,6 @@ import logging
 from typing import Any
 
 from litestar import Request, Response, post
-from litestar.background_tasks import BackgroundTask
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 
 from adapters.base import NotSupported, WebhookFormatError, WebhookVerificationError
@@ -51,7 +51,8 @@ async def receive_webhook(request: Request[Any, Any, Any], account_id: str) -> R
     except RequestEntityTooLarge:
         WEBHOOK_VERIFICATION_FAILURES.labels(account_id, "too_large").inc()
         raise PayloadTooLarge(f"webhook bodies are limited to {MAX_BODY} bytes") from None
-    headers = {k.lower(): v for k, v in request.headers.items()}
+    # ASGI header names are lower-case already; the last of a repeated header wins, as before
+    headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in request.scope["headers"]}
     try:
         events = await provider.adapter.verify_webhook(headers, body)
     except WebhookVerificationError as exc:
@@ -69,10 +70,6 @@ async def receive_webhook(request: Request[Any, Any, Any], account_id: str) -> R
     except NotSupported:
         raise NotFound(f"account {account_id!r} does not receive webhooks", code="not_found") from None
     stored = await hub.inbox.store(account_id, events)  # durable before we answer
+    hub.inbox.dispatch_soon(stored)  # one job per batch of deliveries, enqueued after the answer
     ack = provider.adapter.webhook_ack(events)
-    return Response(
-        content=ack.body,
-        status_code=ack.status_code,
-        media_type=ack.content_type,
-        background=BackgroundTask(hub.inbox.dispatch, stored),  # jobs enqueued after the answer
-    )
+    return Response(content=ack.body, status_code=ack.status_code, media_type=ack.content_type)

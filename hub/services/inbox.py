@@ -20,19 +20,23 @@ and news about a ``requires_action`` step the payment has moved past. So neither
 duplicate, nor out-of-order delivery, nor :meth:`Inbox.replay` can move anything backwards
 or apply anything twice.
 
-Rows and jobs: a lost job (Redis flushed, a process killed) loses nothing: ``sweep`` (a
-periodic job) re-enqueues rows still ``received``/``retry`` whose ``next_attempt_at`` passed.
+Rows and jobs: the rows stored while one enqueue is in flight share the next job
+(``inbox_dispatch``: one ``process_webhook_batch`` job, whose rows are processed one by one as
+above). A lost job (Redis flushed, a process killed, even right after the 2xx) loses nothing:
+``sweep`` (a periodic job) re-enqueues rows still ``received``/``retry`` whose
+``next_attempt_at`` passed.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 import msgspec
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.base import ProviderEvent
@@ -41,10 +45,12 @@ from hub.domain.ids import new_id
 from hub.domain.operations import OpStatus
 from hub.jobs.base import JobRunner
 from hub.providers import Providers
-from hub.services import outcomes
+from hub.services import inbox_replay, outcomes
 from hub.services.dispute_outcomes import dispute_decision
 from hub.services.executor import scrub_outcome
+from hub.services.inbox_dispatch import InboxDispatcher
 from hub.services.inbox_match import Decision, decide
+from hub.services.inbox_replay import ReplayResult
 from hub.services.inbox_writer import InboxWriter
 from hub.store import tables as t
 from hub.store.repo import Row, utcnow
@@ -54,6 +60,7 @@ from hub.telemetry.resolution import observe_resolved
 log = logging.getLogger("payhub.webhooks")
 
 PROCESS_JOB = "process_webhook"
+BATCH_JOB = "process_webhook_batch"
 SWEEP_JOB = "sweep_webhook_inbox"
 
 RECEIVED = "received"
@@ -68,21 +75,26 @@ LOST_JOB_AFTER = 30.0  # seconds after which a `received` row's job is presumed 
 SWEEP_BATCH = 500
 
 
+# the processing path's statements, built once (building one costs more than running it)
+_LOCK_ROW = select(t.webhook_inbox).where(t.webhook_inbox.c.id == bindparam("inbox_id"))
+_LOCK_ROW_PG = _LOCK_ROW.with_for_update(skip_locked=True)
+_MARK = (
+    update(t.webhook_inbox)
+    .where(t.webhook_inbox.c.id == bindparam("inbox_id"))
+    .values(
+        status=bindparam("v_status"),
+        error=bindparam("v_error"),
+        attempts=bindparam("v_attempts"),
+        processed_at=bindparam("v_processed_at"),
+        next_attempt_at=bindparam("v_next_attempt_at"),
+    )
+)
+
+
 class Nudge(Protocol):
     """hub.services.resolution.Resolver.on_unknown: check an unresolved operation soon."""
 
     def __call__(self, operation_id: str) -> None: ...
-
-
-class ReplayResult(msgspec.Struct, kw_only=True):
-    inbox_id: str
-    account_id: str
-    event_type: str
-    provider_event_id: str
-    before: str
-    after: str
-    note: str | None = None
-    operation_id: str | None = None
 
 
 class Inbox:
@@ -109,7 +121,9 @@ class Inbox:
         self.retry_schedule: list[float] | None = None  # None: the resolution schedule
         self._open: set[str] = set()  # stored, job not yet enqueued (ignored rows need none)
         self.writer = InboxWriter(engine)  # group commit of concurrent deliveries
+        self.dispatcher = InboxDispatcher(self._enqueue_new)  # one job per batch of new rows
         jobs.register(PROCESS_JOB, self._process_job)
+        jobs.register(BATCH_JOB, self._process_batch_job)
         jobs.register(SWEEP_JOB, self._sweep_job)
         every = getattr(jobs, "every", None)
         if callable(every):
@@ -123,8 +137,8 @@ class Inbox:
     async def ingest(self, account_id: str, events: list[ProviderEvent]) -> list[str]:
         """Store verified events (deduplicated on (account, event id)); return the new inbox ids.
 
-        One transaction; a processing job is enqueued per new row after the commit (a job that
-        cannot be enqueued is picked up by the sweeper)."""
+        One transaction; the processing job of the new rows is enqueued after the commit (a job
+        that cannot be enqueued is picked up by the sweeper)."""
         stored = await self.store(account_id, events)
         await self.dispatch(stored)
         return stored
@@ -145,12 +159,17 @@ class Inbox:
         return new
 
     async def dispatch(self, inbox_ids: list[str]) -> None:
-        """Enqueue the processing job of each newly stored row that needs one."""
-        for inbox_id in inbox_ids:
-            if inbox_id in self._open:
-                self._open.discard(inbox_id)
-                WEBHOOK_INBOX_BACKLOG.inc()
-                await self._enqueue(inbox_id, 0.0, attempts=0)
+        """Enqueue the processing of the newly stored rows that need it, and wait until it is
+        enqueued (or logged as not: the sweeper has it). Concurrent calls share a job."""
+        await self.dispatch_soon(inbox_ids)
+
+    def dispatch_soon(self, inbox_ids: list[str]) -> asyncio.Future[None]:
+        """:meth:`dispatch` without waiting (the webhook endpoint: the enqueue is after the answer)."""
+        todo = [inbox_id for inbox_id in inbox_ids if inbox_id in self._open]
+        self._open.difference_update(todo)
+        if todo:
+            WEBHOOK_INBOX_BACKLOG.inc(len(todo))
+        return self.dispatcher.submit(todo)
 
     def _row(self, account_id: str, event: ProviderEvent, now: dt.datetime) -> dict[str, Any]:
         # a type the hub does not act on: stored, never processed
@@ -169,6 +188,15 @@ class Inbox:
             "next_attempt_at": None if ignored else now + dt.timedelta(seconds=self.lost_job_after),
         }
 
+    async def _enqueue_new(self, inbox_ids: list[str]) -> None:
+        """The first job of new rows: one per row alone, one batch job for several (raises when
+        it cannot be enqueued; the dispatcher logs it)."""
+        if len(inbox_ids) == 1:
+            [inbox_id] = inbox_ids
+            await self.jobs.enqueue(PROCESS_JOB, job_id=f"inbox:{inbox_id}:0", inbox_id=inbox_id)
+        else:
+            await self.jobs.enqueue(BATCH_JOB, job_id=f"inbox-batch:{inbox_ids[0]}", inbox_ids=inbox_ids)
+
     async def _enqueue(self, inbox_id: str, delay: float, *, attempts: int) -> None:
         try:
             await self.jobs.enqueue(
@@ -182,6 +210,10 @@ class Inbox:
     # ------------------------------------------------------------------ process
     async def _process_job(self, inbox_id: str) -> None:
         await self.process(inbox_id)
+
+    async def _process_batch_job(self, inbox_ids: list[str]) -> None:
+        for inbox_id in inbox_ids:  # each in its own transaction; a failure is the row's own
+            await self.process(inbox_id)
 
     async def process(self, inbox_id: str) -> None:
         """Apply one stored event (idempotent: a row already settled is left alone)."""
@@ -265,10 +297,9 @@ class Inbox:
         return RETRY, float(sched[min(attempts - 1, len(sched) - 1)])
 
     async def _lock_row(self, conn: AsyncConnection, inbox_id: str) -> Row | None:
-        stmt = select(t.webhook_inbox).where(t.webhook_inbox.c.id == inbox_id)
-        if conn.dialect.name == "postgresql":
-            stmt = stmt.with_for_update(skip_locked=True)  # another worker has it: it will settle it
-        found = (await conn.execute(stmt)).mappings().first()
+        # another worker has it (PostgreSQL: SKIP LOCKED): it will settle it
+        stmt = _LOCK_ROW_PG if conn.dialect.name == "postgresql" else _LOCK_ROW
+        found = (await conn.execute(stmt, {"inbox_id": inbox_id})).mappings().first()
         return dict(found) if found is not None else None
 
     async def _mark(
@@ -280,15 +311,19 @@ class Inbox:
         now: dt.datetime,
         delay: float | None,
     ) -> None:
-        values: dict[str, Any] = {"status": status, "error": note}
+        # every column written: those that do not change get the locked row's own values back
+        values: dict[str, Any] = {
+            "inbox_id": row["id"], "v_status": status, "v_error": note, "v_attempts": row["attempts"],
+            "v_processed_at": row["processed_at"], "v_next_attempt_at": row["next_attempt_at"],
+        }  # fmt: skip
         if status in OPEN:
-            values["attempts"] = int(row["attempts"]) + 1
-            values["next_attempt_at"] = now + dt.timedelta(seconds=delay or 0.0)
+            values["v_attempts"] = int(row["attempts"]) + 1
+            values["v_next_attempt_at"] = now + dt.timedelta(seconds=delay or 0.0)
         elif status != row["status"] or status == FAILED:
-            values["attempts"] = int(row["attempts"]) + 1
-            values["processed_at"] = now
-            values["next_attempt_at"] = None
-        await conn.execute(update(t.webhook_inbox).where(t.webhook_inbox.c.id == row["id"]).values(**values))
+            values["v_attempts"] = int(row["attempts"]) + 1
+            values["v_processed_at"] = now
+            values["v_next_attempt_at"] = None
+        await conn.execute(_MARK, values)
 
     async def _record_error(self, inbox_id: str, error: str, now: dt.datetime) -> dict[str, Any] | None:
         """Processing raised: count the attempt, retry later, fail after ``max_attempts``."""
@@ -354,7 +389,7 @@ class Inbox:
             await self._enqueue(r.id, 0.0, attempts=int(r.attempts or 0))
         return [r.id for r in due]
 
-    # ------------------------------------------------------------------ replay
+    # ------------------------------------------------------------------ replay, read
     async def replay(
         self,
         *,
@@ -367,69 +402,17 @@ class Inbox:
         """Re-apply stored events (by inbox id, or by account and received time range), oldest first.
 
         Safe to run at any time: what is already certain stays as it is (see the module doc)."""
-        w = t.webhook_inbox.c
-        stmt = select(w.id, w.status, w.account_id, w.event_type, w.provider_event_id)
-        if ids:
-            stmt = stmt.where(w.id.in_(list(ids)))
-        else:
-            if account_id is None:
-                raise ValueError("replay needs inbox ids, or an account (and optionally a time range)")
-            stmt = stmt.where(w.account_id == account_id)
-            if since is not None:
-                stmt = stmt.where(w.received_at >= since)
-            if until is not None:
-                stmt = stmt.where(w.received_at < until)
-        stmt = stmt.order_by(w.received_at, w.id).limit(limit)
-        async with self.engine.connect() as conn:
-            rows = (await conn.execute(stmt)).all()
-        found = {r.id for r in rows}
-        results: list[ReplayResult] = []
-        for missing in [i for i in ids if i not in found]:
-            results.append(
-                ReplayResult(
-                    inbox_id=missing,
-                    account_id="",
-                    event_type="",
-                    provider_event_id="",
-                    before="missing",
-                    after="missing",
-                    note="no such inbox row",
-                )
-            )
-        def unchanged(r: Any, note: str) -> ReplayResult:
-            return ReplayResult(
-                inbox_id=r.id,
-                account_id=r.account_id,
-                event_type=r.event_type,
-                provider_event_id=r.provider_event_id,
-                before=r.status,
-                after=r.status,
-                note=note,
-            )
+        return await inbox_replay.replay(
+            self.engine, self._rerun, ids=ids, account_id=account_id, since=since, until=until, limit=limit
+        )
 
-        for r in rows:
-            if r.status == IGNORED:
-                results.append(unchanged(r, "event type not applied by the hub"))
-                continue
-            result = await self._run(r.id, replay=True)
-            results.append(
-                result or unchanged(r, "being processed right now; left alone")
-            )
-        return results
+    async def _rerun(self, inbox_id: str) -> ReplayResult | None:
+        return await self._run(inbox_id, replay=True)
 
-    # ------------------------------------------------------------------ read
     async def rows(
         self, *, status: str | None = None, account_id: str | None = None, limit: int = 100
     ) -> list[Row]:
         """Inbox rows, newest first (the CLI's ``webhooks list``)."""
-        w = t.webhook_inbox.c
-        stmt = select(t.webhook_inbox).order_by(w.received_at.desc(), w.id.desc()).limit(limit)
-        if status:
-            stmt = stmt.where(w.status == status)
-        if account_id:
-            stmt = stmt.where(w.account_id == account_id)
-        async with self.engine.connect() as conn:
-            return [dict(r) for r in (await conn.execute(stmt)).mappings().all()]
-
+        return await inbox_replay.rows(self.engine, status=status, account_id=account_id, limit=limit)
 
 __all__ = ["Inbox", "ReplayResult"]

@@ -34,7 +34,7 @@ import logging
 from typing import Any
 
 import msgspec
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.base import OperationKind as K
@@ -117,16 +117,10 @@ async def find_resource(conn: AsyncConnection, account_id: str, event: ProviderE
     assert event.kind is not None
     payout = event.kind == K.PAYOUT
     table = t.payouts if payout else t.payments
-    o = t.operations.c
     if event.operation_reference:
         rid = await conn.scalar(
-            select(o.resource_id)
-            .where(
-                o.account_id == account_id,
-                o.operation_reference == event.operation_reference,
-                o.kind.in_(family(event.kind)),
-            )
-            .limit(1)
+            _BY_OPERATION_REFERENCE,
+            {"account_id": account_id, "reference": event.operation_reference, "kinds": list(family(event.kind))},
         )
         if rid:
             return str(rid)
@@ -149,18 +143,33 @@ async def find_resource(conn: AsyncConnection, account_id: str, event: ProviderE
     return None
 
 
-async def _owned(conn: AsyncConnection, table: Any, resource_id: str, account_id: str) -> bool:
-    found = await conn.scalar(
-        select(table.c.id).where(table.c.id == resource_id, table.c.account_id == account_id)
+# the statements every event runs, built once (building one costs more than running it)
+_o = t.operations.c
+_BY_OPERATION_REFERENCE = (
+    select(_o.resource_id)
+    .where(
+        _o.account_id == bindparam("account_id"),
+        _o.operation_reference == bindparam("reference"),
+        _o.kind.in_(bindparam("kinds", expanding=True)),
     )
+    .limit(1)
+)
+_OWNED = {
+    table.name: select(table.c.id).where(
+        table.c.id == bindparam("resource_id"), table.c.account_id == bindparam("account_id")
+    )
+    for table in (t.payments, t.payouts)
+}
+_OPERATIONS = select(t.operations).where(_o.resource_id == bindparam("resource_id")).order_by(_o.created_at, _o.id)
+
+
+async def _owned(conn: AsyncConnection, table: Any, resource_id: str, account_id: str) -> bool:
+    found = await conn.scalar(_OWNED[table.name], {"resource_id": resource_id, "account_id": account_id})
     return found is not None
 
 
 async def _operations(conn: AsyncConnection, resource_id: str) -> list[Row]:
-    o = t.operations.c
-    rows = await conn.execute(
-        select(t.operations).where(o.resource_id == resource_id).order_by(o.created_at, o.id)
-    )
+    rows = await conn.execute(_OPERATIONS, {"resource_id": resource_id})
     return [dict(r) for r in rows.mappings().all()]
 
 

@@ -53,7 +53,8 @@ async def test_worker_applies_webhooks_and_sweep_recovers_a_flushed_job(db_url: 
         assert (await world.h.post(f"/v1/payments/{p['id']}/capture", {})).json()["status"] == "processing"
         [(body, msg_id)] = sim_events(world, "charge.captured")
         assert (await world.webhook("sandbox", body, standard_signed(body, msg_id))).status_code == 200
-        flush_test_redis()  # the processing job is gone with Redis' contents
+        await world.hub.inbox.dispatcher.join()  # enqueued after the answer...
+        flush_test_redis()  # ...and gone with Redis' contents
 
         worker = create_worker(settings, handle_signals=False, cron_jobs=[])
         run = asyncio.create_task(worker.async_run())

@@ -32,6 +32,7 @@ async def _captured_by_webhook_lost_job(world: World) -> tuple[dict[str, object]
     world.hub.inbox.jobs = lost
     try:
         assert (await world.webhook("sandbox", body, standard_signed(body, msg_id))).status_code == 200
+        await world.hub.inbox.dispatcher.join()  # the job is enqueued after the answer
     finally:
         world.hub.inbox.jobs = runner
     assert [j["name"] for j in lost.lost] == ["process_webhook"]
