@@ -383,6 +383,7 @@ class SimulatorState:
         self.clock_offset = 0.0
 
         self.charges: dict[str, _Charge] = {}
+        self._charges_by_reference: dict[str | None, list[_Charge]] = {}  # a search is a lookup, not a scan
         self.refunds: dict[str, RefundOut] = {}
         self.payouts: dict[str, _Payout] = {}
         self.tokens: dict[str, CardIn] = {}
@@ -705,6 +706,7 @@ class SimulatorState:
         )
         ch = _Charge(out=out, after_auth=after_auth)
         self.charges[charge_id] = ch
+        self._charges_by_reference.setdefault(out.reference, []).append(ch)
         self.dispute_desk.plan(charge_id, number)
         self.operations["authorize"] += 1
         delay = self.hang_seconds if behaviour == "hang" else 0.0
@@ -1020,7 +1022,7 @@ class SimulatorState:
 
     # ---- reads
     def charges_by_reference(self, reference: str) -> list[ChargeOut]:
-        found = [c.out for c in self.charges.values() if c.out.reference == reference]
+        found = [c.out for c in self._charges_by_reference.get(reference, ()) if c.out.reference == reference]
         return list(reversed(found))
 
     def payouts_by_reference(self, reference: str) -> list[PayoutOut]:
