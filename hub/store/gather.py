@@ -160,6 +160,8 @@ async def last(
 
 
 async def _send_all(conn: AsyncConnection, drv: asyncpg.Connection, g: Gathered) -> None:
+    if g.tail is not None:  # its ``then`` may write more: one transaction for both statements
+        await fast.driver(conn)
     while g:  # a tail's ``then`` may gather more (the deliveries of an event)
         parts, conflicts, tail = g.parts, g.conflicts, g.tail
         g.parts, g.rows, g.conflicts, g.tail = [], set(), {}, None

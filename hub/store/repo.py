@@ -190,7 +190,7 @@ async def add_event(
     from hub.store.outbox import add_deliveries, fan_out
 
     event_id = new_id("evt")
-    drv = await fast.driver(conn)
+    drv = await gather.driver(conn)  # a write: begins nothing while writes are gathered
     if drv is not None:
         args = (event_id, owner, type, resource_id, fast.json_text(dict(data)), now)
 

@@ -191,3 +191,23 @@ async def test_a_core_statement_in_a_transaction_joins_it(engine: AsyncEngine) -
     assert await ids(engine) == ["pay_c", "pay_d"]
     async with engine.connect() as conn:  # the pooled connection came back clean
         assert (await conn.execute(select(t.payments.c.id).where(t.payments.c.id == "pay_e"))).first() is None
+
+
+async def test_an_event_in_a_write_only_block_commits_with_its_deliveries(engine: AsyncEngine, db_url: str) -> None:
+    async with engine.begin() as conn:
+        await conn.execute(
+            t.webhook_endpoints.insert().values(
+                id="we_1", owner="default", url="https://example.test/hook", status="enabled",
+                event_types=["*"], secret="x", created_at=NOW, updated_at=NOW,
+            )
+        )  # fmt: skip
+    wire = Wire(engine) if db_url.startswith("postgresql") else None
+    async with gather.atomic(engine) as conn:
+        await insert_row(conn, t.payments, payment("pay_a"))
+        await add_event(conn, owner="default", type="payment.created", resource_id="pay_a", data={}, now=NOW)
+    sent = list(wire.queries) if wire is not None else []
+    async with engine.connect() as conn:
+        assert len((await conn.execute(select(t.events.c.id))).all()) == 1
+        assert len((await conn.execute(select(t.webhook_deliveries.c.id))).all()) == 1
+    if wire is not None:  # the event, then its deliveries (a Core INSERT): one transaction around both
+        assert sent[0].startswith("BEGIN") and sent[-1].startswith("COMMIT"), sent
