@@ -22,6 +22,8 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
+from hub.services.inbox_writer import take_batch
+
 log = logging.getLogger("payhub.webhooks")
 
 MAX_IDS = 500  # inbox ids in one batch job
@@ -61,7 +63,7 @@ class InboxDispatcher:
 
     async def _drain(self) -> None:
         while self._queue:
-            batch = _take(self._queue, MAX_IDS)
+            batch = take_batch(self._queue, MAX_IDS)
             ids = [inbox_id for ids, _ in batch for inbox_id in ids]
             try:
                 await self._enqueue(ids)
@@ -75,12 +77,3 @@ class InboxDispatcher:
                     future.set_result(None)
 
 
-def _take(queue: list[Pending], limit: int) -> list[Pending]:
-    """The first requests of ``queue`` up to ``limit`` ids (at least one), removed from it."""
-    taken: list[Pending] = []
-    count = 0
-    while queue and (not taken or count + len(queue[0][0]) <= limit):
-        item = queue.pop(0)
-        taken.append(item)
-        count += len(item[0])
-    return taken

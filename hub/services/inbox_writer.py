@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Sequence, Sized
+from typing import Any, TypeVar
 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -53,7 +53,7 @@ class InboxWriter:
 
     async def _drain(self) -> None:
         while self._queue:
-            batch = _take(self._queue, MAX_ROWS)
+            batch = take_batch(self._queue, MAX_ROWS)
             try:
                 async with self.engine.begin() as conn:
                     stored = await _insert(conn, [row for rows, _ in batch for row in rows])
@@ -79,9 +79,13 @@ class InboxWriter:
         _answer([(rows, future)], stored)
 
 
-def _take(queue: list[Pending], limit: int) -> list[Pending]:
-    """The first deliveries of ``queue`` up to ``limit`` rows (at least one), removed from it."""
-    taken: list[Pending] = []
+_Item = TypeVar("_Item", bound=tuple[Sized, Any])
+
+
+def take_batch(queue: list[_Item], limit: int) -> list[_Item]:
+    """The first items of ``queue`` (each: its rows or ids, its future) up to ``limit`` rows in
+    all (at least one item), removed from it. Shared by the inbox's writer and its dispatcher."""
+    taken: list[_Item] = []
     count = 0
     while queue and (not taken or count + len(queue[0][0]) <= limit):
         item = queue.pop(0)
