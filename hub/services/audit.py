@@ -141,6 +141,7 @@ class AuditLog:
         self.clock = clock
         self._queue: list[tuple[AuditEntry, asyncio.Future[Row]]] = []
         self._writer: asyncio.Task[None] | None = None
+        self._head = audit_append.Head()  # the head this process appended last (PostgreSQL)
 
     # -- appending ------------------------------------------------------------------
 
@@ -163,7 +164,9 @@ class AuditLog:
             try:
                 entries = [entry for entry, _ in batch]
                 if self.engine.dialect.name == "postgresql":  # two statements, no transaction
-                    rows = await audit_append.append_alone(self.engine, self._records(entries), self._link)
+                    rows = await audit_append.append_alone(
+                        self.engine, self._records(entries), self._link, self._head
+                    )
                 else:
                     async with self.engine.begin() as conn:
                         rows = await self._append_many(conn, entries)
@@ -179,6 +182,7 @@ class AuditLog:
     async def append_in(self, conn: AsyncConnection, entry: AuditEntry) -> Row:
         """Write one record inside the caller's transaction. Call it LAST, just before the
         commit: on PostgreSQL it takes the append lock, held until that commit."""
+        self._head.forget()  # this record becomes the head: the group commit reads it again
         return (await self._append_many(conn, [entry]))[0]
 
     def _records(self, entries: list[AuditEntry]) -> list[Row]:

@@ -14,6 +14,12 @@ group commit of the API's records (``AuditLog._drain``) needs no transaction of 
 If another writer appended after step 1, the first ``seq`` collides with its record (the
 primary key refuses it, nothing is written), and the batch is chained again on the new
 head and sent again. Two round trips instead of five (BEGIN, lock, head, insert, COMMIT).
+
+Step 1 is skipped while the process knows the head (:class:`Head`: the last record it
+appended itself). That is safe for the same reason: seqs are contiguous and records are never
+deleted, so if ``seq`` = known + 1 is still free the known head IS the head, and if another
+writer took it the primary key refuses the batch, the head is read again and the batch
+re-chained. One round trip per batch while this process is the only writer.
 """
 
 from __future__ import annotations
@@ -78,25 +84,51 @@ async def insert(conn: AsyncConnection, drv: asyncpg.Connection, records: list[R
     await fast.execute(conn, drv, _sql(names, len(records), lock), _args(records, names, lock))
 
 
+class Head:
+    """The head (seq, hash) this process last appended, while it may still be the log's."""
+
+    __slots__ = ("known", "value")
+
+    def __init__(self) -> None:
+        self.known = False
+        self.value: tuple[int, str] | None = None
+
+    def forget(self) -> None:
+        self.known, self.value = False, None
+
+
 async def append_alone(
-    engine: AsyncEngine, records: list[Row], link: Callable[[list[Row], tuple[int, str] | None], None]
+    engine: AsyncEngine,
+    records: list[Row],
+    link: Callable[[list[Row], tuple[int, str] | None], None],
+    head: Head | None = None,
 ) -> list[Row]:
-    """Append ``records`` (chained by ``link`` after the head it is given) on their own."""
+    """Append ``records`` (chained by ``link`` after the log's head) on their own.
+
+    ``head``: the head this process knows (read only when unknown; updated after each append)."""
+    head = head if head is not None else Head()
     for _ in range(ATTEMPTS):
         async with engine.connect() as conn:
             drv = await fast.driver(conn, begin=False)
             assert drv is not None
-            found = await fast.fetchrow(conn, drv, HEAD, ())
-            link(records, (found["seq"], found["hash"]) if found is not None else None)
+            if not head.known:
+                found = await fast.fetchrow(conn, drv, HEAD, ())
+                head.known, head.value = True, (found["seq"], found["hash"]) if found is not None else None
+            link(records, head.value)
             names = tuple(records[0])
             sql, args = _sql(names, len(records), True), _args(records, names, True)
             try:
                 await drv.execute(sql, *args)
             except asyncpg.UniqueViolationError as exc:
+                head.forget()
                 if exc.constraint_name == _PKEY:
                     continue  # another writer took these seqs: chain again on the new head
                 raise fast.translated(conn, sql, args, exc) from exc
-            except (asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-                raise fast.translated(conn, sql, args, exc) from exc
+            except BaseException as exc:  # whether it was written is unknown: read the head next time
+                head.forget()
+                if isinstance(exc, (asyncpg.PostgresError, asyncpg.InterfaceError)):
+                    raise fast.translated(conn, sql, args, exc) from exc
+                raise
+            head.known, head.value = True, (records[-1]["seq"], records[-1]["hash"])
             return records
     raise RuntimeError(f"audit log: another writer appended first {ATTEMPTS} times in a row")

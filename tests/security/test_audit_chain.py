@@ -86,6 +86,33 @@ async def test_writers_in_several_processes_and_in_transactions_never_fork_the_c
     assert (await harness.hub.audit.verify()).ok
 
 
+async def test_a_process_whose_known_head_is_stale_chains_on_the_real_one(
+    harness: Any, audit_records: Any
+) -> None:
+    """Each process remembers the head it appended last instead of reading it every time; when
+    another process (or a locked in-transaction writer) appended since, the batch is refused by
+    the primary key and chained again on the real head: turns alternate, the chain never forks."""
+    from hub.store.db import create_engine
+
+    other_engine = create_engine(harness.hub.settings.database_url)
+    ours, other = harness.hub.audit, AuditLog(other_engine)
+    try:
+        for i in range(6):
+            await (ours if i % 2 == 0 else other).append(_entry(i))
+        async with harness.hub.engine.begin() as conn:
+            await other.append_in(conn, _entry(100))
+        await ours.append(_entry(101))
+        await other.append(_entry(102))
+    finally:
+        await other_engine.dispose()
+    rows = await audit_records(harness.hub.engine)
+    assert [r["seq"] for r in rows] == list(range(1, 10))
+    assert [r["resource_id"] for r in rows] == [*(f"pay_{i}" for i in range(6)), "pay_100", "pay_101", "pay_102"]
+    for prev, rec in itertools.pairwise(rows):
+        assert rec["prev_hash"] == prev["hash"]
+    assert (await ours.verify()).ok
+
+
 async def test_edited_record_is_caught(harness: Any, tamper: Any) -> None:
     audit: AuditLog = harness.hub.audit
     written = await _fill(audit, 5)
