@@ -35,3 +35,8 @@ class KeyInUse(IdempotencyError):
 
     status = 409
     code = "idempotency_key_in_use"
+
+
+class KeyTaken(KeyInUse):
+    """The key's row already exists (found when claiming it): answered as :class:`KeyInUse`
+    unless the caller looks the key up and answers from it (``run_idempotent(look_first=False)``)."""

@@ -21,7 +21,7 @@ from sqlalchemy import and_, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from idempotency.errors import KeyInUse, KeyReused
+from idempotency.errors import KeyInUse, KeyReused, KeyTaken
 from idempotency.fingerprint import matches
 from idempotency.tables import idempotency_keys as k
 
@@ -67,7 +67,7 @@ _PKEY = "idempotency_keys_pkey"  # a concurrent request claimed the key first
 
 
 def _in_use() -> KeyInUse:
-    return KeyInUse(
+    return KeyTaken(
         "a request with this Idempotency-Key is already being processed", headers={"Retry-After": "1"}
     )
 
@@ -97,12 +97,14 @@ class Scope:
     key: str
     fingerprint: str
     claimed: bool = False
+    tried: bool = False  # claim() was reached (whatever it found)
     completed: bool = False
     body: bytes | None = None
     status: int | None = None
     resource: tuple[str, str] | None = field(default=None)
 
     async def claim(self, conn: AsyncConnection, resource_type: str | None, resource_id: str | None) -> None:
+        self.tried = True
         now = self.store.clock()
         raw = self.store.raw
         drv = await raw.driver(conn) if raw is not None else None

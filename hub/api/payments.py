@@ -92,6 +92,7 @@ class PaymentController(Controller):
             actor,
             required=hub.settings.idempotency.required,
             run=lambda idem: hub.payments.create(actor, body, idem),
+            look_first=False,  # its write-ahead statement claims the key (one statement fewer)
         )
 
     @post("/{payment_id:str}/capture", opt={"permission": Permission.PAYMENTS_WRITE}, status_code=200)

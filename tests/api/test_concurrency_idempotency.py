@@ -81,6 +81,50 @@ async def test_validation_failure_stores_nothing(harness) -> None:
     assert good.status_code == 201 and "idempotent-replayed" not in good.headers
 
 
+async def test_a_used_key_with_a_request_that_fails_before_its_claim_is_still_422_reused(harness) -> None:
+    """The payment create path claims the key in its write-ahead statement instead of looking it
+    up first; a request that fails before reaching the claim (an unknown account) must still
+    get the key's answer, as a lookup first would have given."""
+    r1 = await harness.post("/v1/payments", BODY, **{"Idempotency-Key": "k-early"})
+    assert r1.status_code == 201
+    other = await harness.post("/v1/payments", {**BODY, "account": "no-such-account"}, **{"Idempotency-Key": "k-early"})
+    assert other.status_code == 422 and other.json()["code"] == "idempotency_key_reused", other.text
+    fresh = await harness.post("/v1/payments", {**BODY, "account": "no-such-account"}, **{"Idempotency-Key": "k-new"})
+    assert fresh.status_code in (404, 422) and fresh.json()["code"] != "idempotency_key_reused", fresh.text
+
+
+async def test_a_replay_fails_nothing_and_writes_nothing(harness) -> None:
+    """A replayed create reaches the write-ahead statement, which finds the key taken: nothing
+    of the second attempt is stored (no payment, operation, event or card row)."""
+    r1 = await harness.post("/v1/payments", BODY, **{"Idempotency-Key": "k-twice"})
+    assert r1.status_code == 201
+
+    async def counts() -> list[int]:
+        async with harness.hub.engine.connect() as conn:
+            return [
+                int(await conn.scalar(select(func.count()).select_from(table)) or 0)
+                for table in (t.payments, t.operations, t.events, t.payment_methods)
+            ]
+
+    before = await counts()
+    for _ in range(3):
+        again = await harness.post("/v1/payments", BODY, **{"Idempotency-Key": "k-twice"})
+        assert again.status_code == 201 and again.content == r1.content
+    assert await counts() == before
+
+
+async def test_an_expired_key_is_used_again_for_a_new_payment(harness) -> None:
+    r1 = await harness.post("/v1/payments", BODY, **{"Idempotency-Key": "k-expired"})
+    past = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
+    async with harness.hub.engine.begin() as conn:
+        await conn.execute(update(idempotency_keys).values(expires_at=past))
+    r2 = await harness.post("/v1/payments", BODY, **{"Idempotency-Key": "k-expired"})
+    assert r2.status_code == 201 and "idempotent-replayed" not in r2.headers
+    assert r2.json()["id"] != r1.json()["id"]
+    r3 = await harness.post("/v1/payments", BODY, **{"Idempotency-Key": "k-expired"})
+    assert r3.headers["idempotent-replayed"] == "true" and r3.json()["id"] == r2.json()["id"]
+
+
 async def test_invalid_keys_are_400(harness) -> None:
     for key in ["", "x" * 256, "has space", "tab\tkey"]:
         r = await harness.client.post(
