@@ -2,8 +2,8 @@
 
 Per payment: one transaction INSERTing the payment and its operation (commit), the provider call
 to the stand-in (aiohttp, keep-alive, the operation id as Idempotency-Key), one transaction
-UPDATEing both with the outcome (commit). asyncpg with a pool as large as the hub's (20 + 20
-overflow); PostgreSQL commits are durable (synchronous_commit as the server has it: on).
+UPDATEing both with the outcome (commit). asyncpg with a pool as large as the hub's (40
+connections); PostgreSQL commits are durable (synchronous_commit as the server has it: on).
 
     python -m benchmarks.floor --dsn postgresql://... --sim-url http://127.0.0.1:PORT \
         --concurrency 1,16,64 --duration 4 --warmup 1      # prints one JSON list
@@ -26,7 +26,7 @@ import msgspec
 
 from benchmarks.loadgen import LoadResult, Send, aiohttp_session, run_load
 
-POOL_MAX = 40  # the hub's engine: pool_size 20 + max_overflow 20
+POOL_MAX = 40  # the hub's engine: pool_size 40, no overflow
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS floor_payments (

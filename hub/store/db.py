@@ -17,7 +17,7 @@ log = logging.getLogger("payhub.store")
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def create_engine(url: str, *, pool_size: int = 20, echo: bool = False) -> AsyncEngine:
+def create_engine(url: str, *, pool_size: int = 40, echo: bool = False) -> AsyncEngine:
     """SQLite: every transaction is BEGIN IMMEDIATE (one writer at a time: the row-lock
     equivalent) with a generous busy timeout. PostgreSQL: a sized pool."""
     json_options: dict[str, Any] = {"json_serializer": _json_dumps, "json_deserializer": msgspec.json.decode}
@@ -41,8 +41,12 @@ def create_engine(url: str, *, pool_size: int = 20, echo: bool = False) -> Async
         return engine
     from hub.store.gather import guard  # imports hub.store.fast, which needs nothing from here
 
+    # No overflow: SQLAlchemy closes an overflow connection when it is checked in, so a load above
+    # pool_size opened a new PostgreSQL connection (a backend fork and authentication) for
+    # nearly every checkout; at 64 clients that halved throughput (docs/benchmarks.md). The same
+    # ceiling (40) as before, every connection kept.
     engine = create_async_engine(
-        url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False, **json_options
+        url, echo=echo, pool_size=pool_size, max_overflow=0, pool_pre_ping=False, **json_options
     )
     guard(engine.sync_engine)  # no Core statement may overtake writes gathered for one statement
     return engine
