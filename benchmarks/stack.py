@@ -27,6 +27,7 @@ import asyncpg
 PG_ADMIN_DSN = os.environ.get("PAYHUB_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_BASE = os.environ.get("PAYHUB_BENCH_REDIS", "redis://127.0.0.1:6379")
 HOST = "127.0.0.1"
+POOL_SIZE = 30  # database_pool_size of every hub and worker the benchmark starts
 MAIN_ACCOUNT = "sim"  # normal timeouts: the throughput figures
 SHORT_ACCOUNT = "sim-short"  # 0.5 s timeouts: ambiguous -> resolved (the hang card)
 
@@ -233,6 +234,9 @@ class Stack:
             "PAYHUB_HOST": HOST,
             "PAYHUB_PORT": str(port),
             "PAYHUB_LOG_LEVEL": "WARNING",
+            # two hubs at once (ledger on/off, the --workers set) and the worker must fit
+            # PostgreSQL's default max_connections of 100: 3 x 30, not 3 x 40
+            "PAYHUB_DATABASE_POOL_SIZE": str(POOL_SIZE),
         }
 
     async def stop(self) -> None:

@@ -102,6 +102,8 @@ class TelemetryConfig(msgspec.Struct, forbid_unknown_fields=True):
 
 class Settings(msgspec.Struct, forbid_unknown_fields=True):
     database_url: str = DEFAULT_DATABASE_URL
+    # PostgreSQL connections one `payhub serve` (all its --workers together) or `payhub worker` keeps
+    database_pool_size: int = 40
     redis_url: str | None = None
     host: str = "127.0.0.1"
     port: int = 8000
@@ -136,6 +138,7 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True):
 # environment variable -> (section or None, key)
 ENV_OVERRIDES: Mapping[str, tuple[str | None, str]] = {
     "PAYHUB_DATABASE_URL": (None, "database_url"),
+    "PAYHUB_DATABASE_POOL_SIZE": (None, "database_pool_size"),
     "PAYHUB_REDIS_URL": (None, "redis_url"),
     "PAYHUB_HOST": (None, "host"),
     "PAYHUB_PUBLIC_URL": (None, "public_url"),
@@ -160,8 +163,11 @@ ENV_OVERRIDES: Mapping[str, tuple[str | None, str]] = {
     "PAYHUB_STARTUP_TIMEOUT": (None, "startup_timeout"),
     "PAYHUB_SHUTDOWN_GRACE": (None, "shutdown_grace"),
 }
-_NUMERIC = {"port", "ttl_hours", "deadline_hours", "worker_metrics_port", "startup_timeout", "shutdown_grace"}
-_INTEGER = {"port", "worker_metrics_port"}
+_NUMERIC = {
+    "database_pool_size", "port", "ttl_hours", "deadline_hours", "worker_metrics_port", "startup_timeout",
+    "shutdown_grace",
+}  # fmt: skip
+_INTEGER = {"database_pool_size", "port", "worker_metrics_port"}
 _BOOLEAN = {"required", "otel"}
 
 
@@ -238,6 +244,8 @@ def _validate(settings: Settings, env: Mapping[str, str]) -> None:
         or settings.database_url.startswith("postgresql+asyncpg://")
     ):
         raise ConfigError("database_url: must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+    if not 1 <= settings.database_pool_size <= 1000:
+        raise ConfigError("database_pool_size: must be 1..1000 connections")
     if settings.redis_url is not None and not settings.redis_url.startswith(("redis://", "rediss://")):
         raise ConfigError("redis_url: must start with redis:// or rediss://")
     if settings.kms.backend not in ("local", "aws-kms"):

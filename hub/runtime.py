@@ -56,7 +56,7 @@ class Hub:
         transport: str = "aiohttp",
     ) -> None:
         self.settings = settings
-        self.engine = engine or create_engine(settings.database_url)
+        self.engine = engine or create_engine(settings.database_url, pool_size=settings.database_pool_size)
         self.providers = Providers(transport=transport, simulator_options=simulator_options)
         self.providers.public_url = settings.public_url or f"http://{settings.host}:{settings.port}"
         self.api_keys = ApiKeys(self.engine)

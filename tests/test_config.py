@@ -75,6 +75,8 @@ read = 9.0
         ("surprise = 1\n", {}, "surprise"),
         ("", {"PAYHUB_DATABASE_URL": "mysql://x"}, "database_url"),
         ("", {"PAYHUB_PORT": "eighty"}, "PAYHUB_PORT"),
+        ("database_pool_size = 0\n", {}, "database_pool_size"),
+        ("", {"PAYHUB_DATABASE_POOL_SIZE": "lots"}, "PAYHUB_DATABASE_POOL_SIZE"),
         ('default_account = "ghost"\n', {}, "default_account"),
         ("[idempotency]\nreap_interval = 0\n", {}, "idempotency.reap_interval"),
         ("[idempotency]\nttl_hours = -1\n", {}, "idempotency.ttl_hours"),
@@ -107,3 +109,16 @@ async def test_unknown_adapter_fails_at_start(tmp_path: Path) -> None:
         await hub.start()
     await hub.stop()
     assert "accounts[0].adapter" in str(info.value)
+
+
+def test_database_pool_size_from_the_file_or_the_environment_and_shared_by_serve_workers(tmp_path: Path) -> None:
+    from hub.lifecycle.workers import worker_settings
+
+    assert load_settings(write(tmp_path, ""), environ={}).database_pool_size == 40
+    assert load_settings(write(tmp_path, "database_pool_size = 12\n"), environ={}).database_pool_size == 12
+    settings = load_settings(write(tmp_path, "database_pool_size = 12\n"), environ={"PAYHUB_DATABASE_POOL_SIZE": "9"})
+    assert settings.database_pool_size == 9
+    # serve --workers N: each worker keeps its share (rounded up), never none
+    assert worker_settings(settings, 2).database_pool_size == 5
+    assert worker_settings(settings, 3).database_pool_size == 3
+    assert worker_settings(settings, 20).database_pool_size == 1

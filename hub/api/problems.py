@@ -8,6 +8,7 @@ from typing import Any
 import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from sqlalchemy import exc as sa_exc
 
 from hub.domain.errors import ProblemError
 
@@ -106,7 +107,32 @@ def on_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Re
     return problem(status, code, str(exc.detail), instance=request.url.path, headers=exc.headers)
 
 
+# the database refused a connection or the pool had none left: nothing was done, try again
+_NO_CONNECTION = ("TooManyConnectionsError", "CannotConnectNowError", "ConnectionRefusedError")
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """The pool timed out or PostgreSQL refused the connection (``max_connections`` reached,
+    starting up, down): a 503 the client retries, not a 500."""
+    if isinstance(exc, sa_exc.TimeoutError):
+        return True
+    seen: BaseException | None = exc
+    for _ in range(5):  # the driver's error, wrapped by SQLAlchemy
+        if seen is None:
+            return False
+        if type(seen).__name__ in _NO_CONNECTION:
+            return True
+        seen = getattr(seen, "orig", None) or seen.__cause__
+    return False
+
+
 def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    if database_unavailable(exc):
+        log.error("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+        return problem(
+            503, "unavailable", "the database has no connection free; retry shortly (the same Idempotency-Key "
+            "is safe)", instance=request.url.path, headers={"Retry-After": "1"},
+        )  # fmt: skip
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem(
         500, "internal_error", "an unexpected error occurred; it has been logged", instance=request.url.path

@@ -4,8 +4,8 @@ The parent waits for the services, migrates and creates the bootstrap key once (
 workers never race on either), prints the banner, then starts N worker processes (a clean
 interpreter each: ``spawn``). Every worker binds the same address with ``SO_REUSEPORT`` and
 the kernel spreads new connections across them; each is a whole ``payhub serve`` (its own
-database pool, its own in-process jobs when there is no Redis) — API processes are
-stateless (DESIGN §2), so N of them on one host are what N hosts behind a balancer are.
+database pool, of its share of ``database_pool_size``; its own in-process jobs when there is
+no Redis) — API processes are stateless (DESIGN §2), so N of them on one host are what N hosts behind a balancer are.
 
 SIGTERM / Ctrl-C on the parent goes to every worker, each shutting down gracefully
 (``shutdown_grace``); the parent exits 0 when all have. A worker that dies on its own is
@@ -24,6 +24,8 @@ import socket
 import time
 from multiprocessing.process import BaseProcess
 from types import FrameType
+
+import msgspec
 
 from hub.config import Settings
 from hub.lifecycle.services import services_of
@@ -82,6 +84,13 @@ def _worker_main(settings: Settings, host: str, port: int, index: int, parent: i
     raise SystemExit(code)
 
 
+def worker_settings(settings: Settings, workers: int) -> Settings:
+    """Each of ``workers`` processes keeps its share of ``database_pool_size`` (rounded up), so
+    ``serve --workers N`` holds about as many PostgreSQL connections as one ``serve`` does."""
+    share = max(1, -(-settings.database_pool_size // workers))
+    return msgspec.structs.replace(settings, database_pool_size=share)
+
+
 def serve_workers(settings: Settings, host: str, port: int, workers: int) -> int:
     import asyncio
 
@@ -91,6 +100,7 @@ def serve_workers(settings: Settings, host: str, port: int, workers: int) -> int
     asyncio.run(prepare(settings, host, port))
     context = multiprocessing.get_context("spawn")
     procs: list[BaseProcess] = []
+    share = worker_settings(settings, workers)
     stopping: list[int] = []
 
     def forward(sig: int, frame: FrameType | None) -> None:
@@ -103,7 +113,7 @@ def serve_workers(settings: Settings, host: str, port: int, workers: int) -> int
     old = {sig: signal.signal(sig, forward) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         for index in range(workers):
-            started = context.Process(target=_worker_main, args=(settings, host, port, index, os.getpid()),
+            started = context.Process(target=_worker_main, args=(share, host, port, index, os.getpid()),
                                       name=f"payhub-serve-{index}")  # fmt: skip
             started.start()
             procs.append(started)

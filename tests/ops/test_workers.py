@@ -19,6 +19,8 @@ from tests.ops.procs import PAYHUB, free_port, fresh_database, hub_env, wait_htt
 
 pytestmark = pytest.mark.slow
 
+POOL = 4  # database_pool_size of the set: the two workers share it
+
 PAYMENT = {
     "amount": 1000,
     "currency": "EUR",
@@ -48,7 +50,7 @@ def serve_set(db_url: str, tmp_path: Path) -> Iterator[tuple[subprocess.Popen[by
     fresh_database(db_url)
     port = free_port()
     env = hub_env(tmp_path, PAYHUB_DATABASE_URL=db_url, PAYHUB_BOOTSTRAP_API_KEY=ADMIN_KEY,
-                  PAYHUB_SHUTDOWN_GRACE="5")  # fmt: skip
+                  PAYHUB_SHUTDOWN_GRACE="5", PAYHUB_DATABASE_POOL_SIZE=str(POOL))  # fmt: skip
     log = tmp_path / "serve.log"
     proc = subprocess.Popen([PAYHUB, "serve", "--workers", "2", "--port", str(port)], env=env, cwd=tmp_path,
                             stdout=log.open("wb"), stderr=subprocess.STDOUT)  # fmt: skip
@@ -88,6 +90,50 @@ def test_two_workers_serve_one_port_and_stop_together_on_sigterm(
     assert text.count("payhub serve stopped") == 2, text
     assert all(not Path(f"/proc/{pid}").exists() or "zombie" in _status(pid) for pid in workers)
     assert text.count("admin API key was created") <= 1  # the banner comes once, from the parent
+
+
+def test_the_workers_share_the_database_pool_size_under_load(
+    serve_set: tuple[subprocess.Popen[bytes], str, Path], db_url: str
+) -> None:
+    if not db_url.startswith("postgresql"):
+        pytest.skip("counting connections needs PostgreSQL (SQLite has no server)")
+    import asyncio
+
+    import asyncpg
+
+    _proc, url, log = serve_set
+    dsn = db_url.replace("postgresql+asyncpg", "postgresql")
+    database = dsn.rsplit("/", 1)[1]
+
+    async def load_and_count() -> tuple[list[int], int]:
+        watcher = await asyncpg.connect(dsn)
+        counts: list[int] = []
+        headers = {"Authorization": f"Bearer {ADMIN_KEY}"}
+        try:
+            async with httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_keepalive_connections=0)) as client:
+
+                async def pay() -> int:
+                    return (await client.post(f"{url}/v1/payments", json=PAYMENT, headers=headers)).status_code
+
+                async def watch() -> None:
+                    while True:
+                        counts.append(int(await watcher.fetchval(
+                            "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+                            database,
+                        )))  # fmt: skip
+                        await asyncio.sleep(0.01)
+
+                watching = asyncio.create_task(watch())
+                statuses = await asyncio.gather(*(pay() for _ in range(24)))
+                watching.cancel()
+        finally:
+            await watcher.close()
+        return counts, sum(1 for s in statuses if s == 201)
+
+    counts, created = asyncio.run(load_and_count())
+    assert created == 24, log.read_text()
+    # each worker keeps at most its share (2 + 2); before, each kept the whole pool
+    assert counts and max(counts) <= POOL, (max(counts), log.read_text())
 
 
 def test_a_worker_that_dies_takes_the_set_down_with_exit_1(
