@@ -90,7 +90,7 @@ async def check_database(settings: Settings, db: _Db) -> list[Check]:
         await engine.dispose()
         return [Check("database", False, f"{where}: {reason_of(exc)}"),
                 Check("schema", False, "not checked: the database does not answer")]
-    checks = [Check("database", True, f"{where}: answers")]
+    checks = [await _connections(engine, settings, where)]
     from alembic.script import ScriptDirectory
 
     from hub.store.db import alembic_config
@@ -120,6 +120,24 @@ async def check_database(settings: Settings, db: _Db) -> list[Check]:
         return checks
     await engine.dispose()
     return checks
+
+
+async def _connections(engine: Any, settings: Settings, where: str) -> Check:
+    """PostgreSQL: the pool one process keeps must fit the server's ``max_connections`` (past it,
+    requests are answered 503); the operator sizes it for every serve and worker."""
+    if settings.is_sqlite:
+        return Check("database", True, f"{where}: answers")
+    from sqlalchemy import text
+
+    async with engine.connect() as conn:
+        most = int(await conn.scalar(text("SELECT current_setting('max_connections')::int"
+                                          " - current_setting('superuser_reserved_connections')::int")))  # fmt: skip
+    pool = settings.database_pool_size
+    if pool > most:
+        return Check("database", False, f"{where}: answers, but database_pool_size {pool} is more than the "
+                                        f"{most} connections it accepts (max_connections): lower it")  # fmt: skip
+    return Check("database", True, f"{where}: answers; database_pool_size {pool} of the {most} connections it "
+                                   "accepts, per serve or worker process")  # fmt: skip
 
 
 async def _read_stored(engine: Any, db: _Db) -> None:

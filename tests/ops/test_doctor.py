@@ -207,3 +207,17 @@ def test_the_kafka_check_asks_the_broker_and_names_one_that_does_not_answer(
     code, checks = doctor({**installed, "PAYHUB_KAFKA_BOOTSTRAP_SERVERS": closed}, tmp_path)
     assert code == 1
     assert not checks["kafka"]["ok"] and closed in checks["kafka"]["detail"]
+
+
+def test_a_pool_larger_than_postgresql_accepts_fails_the_database_check(
+    installed: dict[str, str], db_url: str, tmp_path: Path
+) -> None:
+    if not db_url.startswith("postgresql"):
+        pytest.skip("max_connections is PostgreSQL's")
+    code, checks = doctor(installed, tmp_path)
+    assert code == 0 and "database_pool_size 40 of the" in checks["database"]["detail"]
+    code, checks = doctor({**installed, "PAYHUB_DATABASE_POOL_SIZE": "1000"}, tmp_path)
+    assert code == 1
+    assert not checks["database"]["ok"]
+    assert "database_pool_size 1000 is more than" in checks["database"]["detail"]
+    assert checks["schema"]["ok"]  # the rest is still checked
