@@ -107,7 +107,8 @@ def on_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Re
     return problem(status, code, str(exc.detail), instance=request.url.path, headers=exc.headers)
 
 
-# the database refused a connection or the pool had none left: nothing was done, try again
+# the database refused a connection or the pool had none left: retry with the same Idempotency-Key
+# (a step not written yet is not done; an operation already written ahead is resolved as usual)
 _NO_CONNECTION = ("TooManyConnectionsError", "CannotConnectNowError", "ConnectionRefusedError")
 
 
@@ -130,8 +131,8 @@ def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[b
     if database_unavailable(exc):
         log.error("database unavailable on %s %s: %s", request.method, request.url.path, exc)
         return problem(
-            503, "unavailable", "the database has no connection free; retry shortly (the same Idempotency-Key "
-            "is safe)", instance=request.url.path, headers={"Retry-After": "1"},
+            503, "unavailable", "the database has no connection free; retry shortly with the same "
+            "Idempotency-Key", instance=request.url.path, headers={"Retry-After": "1"},
         )  # fmt: skip
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem(

@@ -5,7 +5,8 @@ workers never race on either), prints the banner, then starts N worker processes
 interpreter each: ``spawn``). Every worker binds the same address with ``SO_REUSEPORT`` and
 the kernel spreads new connections across them; each is a whole ``payhub serve`` (its own
 database pool, of its share of ``database_pool_size``; its own in-process jobs when there is
-no Redis) — API processes are stateless (DESIGN §2), so N of them on one host are what N hosts behind a balancer are.
+no Redis) — API processes are stateless (DESIGN §2), so N of them on one host are what N
+hosts behind a balancer are.
 
 SIGTERM / Ctrl-C on the parent goes to every worker, each shutting down gracefully
 (``shutdown_grace``); the parent exits 0 when all have. A worker that dies on its own is
