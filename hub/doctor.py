@@ -85,12 +85,13 @@ async def check_database(settings: Settings, db: _Db) -> list[Check]:
     engine = create_async_engine(settings.database_url, poolclass=NullPool, connect_args=args)
     try:
         async with asyncio.timeout(PROBE_TIMEOUT), engine.connect() as conn:
-            await conn.execute(text("SELECT 1"))
+            # PostgreSQL: the probe also reads how many connections the server accepts
+            most = None if settings.is_sqlite else int(await conn.scalar(text(_ACCEPTS)))
     except Exception as exc:
         await engine.dispose()
         return [Check("database", False, f"{where}: {reason_of(exc)}"),
                 Check("schema", False, "not checked: the database does not answer")]
-    checks = [await _connections(engine, settings, where)]
+    checks = [_connections(settings, where, most)]
     from alembic.script import ScriptDirectory
 
     from hub.store.db import alembic_config
@@ -122,16 +123,14 @@ async def check_database(settings: Settings, db: _Db) -> list[Check]:
     return checks
 
 
-async def _connections(engine: Any, settings: Settings, where: str) -> Check:
-    """PostgreSQL: the pool one process keeps must fit the server's ``max_connections`` (past it,
-    requests are answered 503); the operator sizes it for every serve and worker."""
-    if settings.is_sqlite:
-        return Check("database", True, f"{where}: answers")
-    from sqlalchemy import text
+_ACCEPTS = "SELECT current_setting('max_connections')::int - current_setting('superuser_reserved_connections')::int"
 
-    async with engine.connect() as conn:
-        most = int(await conn.scalar(text("SELECT current_setting('max_connections')::int"
-                                          " - current_setting('superuser_reserved_connections')::int")))  # fmt: skip
+
+def _connections(settings: Settings, where: str, most: int | None) -> Check:
+    """PostgreSQL (``most``: the connections it accepts): the pool one process keeps must fit
+    (past it, requests are answered 503); the operator sizes it for every serve and worker."""
+    if most is None:
+        return Check("database", True, f"{where}: answers")
     pool = settings.database_pool_size
     if pool > most:
         return Check("database", False, f"{where}: answers, but database_pool_size {pool} is more than the "
