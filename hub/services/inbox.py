@@ -21,8 +21,11 @@ duplicate, nor out-of-order delivery, nor :meth:`Inbox.replay` can move anything
 or apply anything twice.
 
 Rows and jobs: the rows stored while one enqueue is in flight share the next job
-(``inbox_dispatch``: one ``process_webhook_batch`` job, whose rows are processed one by one as
-above). A lost job (Redis flushed, a process killed, even right after the 2xx) loses nothing:
+(``inbox_dispatch``: one ``process_webhook_batch`` job). Its rows are applied together, up to
+``BATCH_CHUNK`` in one transaction: locked in one statement, each decided and applied in turn
+exactly as above (a later row sees what an earlier one changed), marked in one statement. Should
+anything raise, that transaction is rolled back and each of its rows is processed alone, so an
+error is recorded on the row that caused it. A lost job (Redis flushed, a process killed, even right after the 2xx) loses nothing:
 ``sweep`` (a periodic job) re-enqueues rows still ``received``/``retry`` whose
 ``next_attempt_at`` passed.
 """
@@ -36,7 +39,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 import msgspec
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.base import ProviderEvent
@@ -51,6 +54,19 @@ from hub.services.executor import scrub_outcome
 from hub.services.inbox_dispatch import InboxDispatcher
 from hub.services.inbox_match import Decision, decide
 from hub.services.inbox_replay import ReplayResult
+from hub.services.inbox_rows import (
+    FAILED,
+    IGNORED,
+    OPEN,
+    RECEIVED,
+    RETRY,
+    lock_row,
+    lock_rows,
+    mark,
+    mark_values,
+    record_error,
+    settle,
+)
 from hub.services.inbox_writer import InboxWriter
 from hub.store import tables as t
 from hub.store.repo import Row, utcnow
@@ -63,32 +79,22 @@ PROCESS_JOB = "process_webhook"
 BATCH_JOB = "process_webhook_batch"
 SWEEP_JOB = "sweep_webhook_inbox"
 
-RECEIVED = "received"
-PROCESSED = "processed"
-IGNORED = "ignored"
-RETRY = "retry"
-FAILED = "failed"
-OPEN = (RECEIVED, RETRY)
-
 MAX_ATTEMPTS = 8
 LOST_JOB_AFTER = 30.0  # seconds after which a `received` row's job is presumed lost
 SWEEP_BATCH = 500
 
 
-# the processing path's statements, built once (building one costs more than running it)
-_LOCK_ROW = select(t.webhook_inbox).where(t.webhook_inbox.c.id == bindparam("inbox_id"))
-_LOCK_ROW_PG = _LOCK_ROW.with_for_update(skip_locked=True)
-_MARK = (
-    update(t.webhook_inbox)
-    .where(t.webhook_inbox.c.id == bindparam("inbox_id"))
-    .values(
-        status=bindparam("v_status"),
-        error=bindparam("v_error"),
-        attempts=bindparam("v_attempts"),
-        processed_at=bindparam("v_processed_at"),
-        next_attempt_at=bindparam("v_next_attempt_at"),
-    )
-)
+BATCH_CHUNK = 64  # rows of a batch job applied in one transaction
+
+
+class _Step(msgspec.Struct, kw_only=True):
+    """A locked row, decided (and its outcome applied), not yet marked."""
+
+    row: Row
+    decision: Decision
+    after: str  # the row's next status
+    delay: float | None  # before its next try, when ``after`` is retry
+    resolved: bool  # an ambiguous (unknown) operation became certain
 
 
 class Nudge(Protocol):
@@ -212,8 +218,32 @@ class Inbox:
         await self.process(inbox_id)
 
     async def _process_batch_job(self, inbox_ids: list[str]) -> None:
-        for inbox_id in inbox_ids:  # each in its own transaction; a failure is the row's own
-            await self.process(inbox_id)
+        for start in range(0, len(inbox_ids), BATCH_CHUNK):
+            await self._process_together(inbox_ids[start : start + BATCH_CHUNK])
+
+    async def _process_together(self, inbox_ids: list[str]) -> None:
+        """Apply several stored events in ONE transaction: the rows locked in one statement,
+        each decided (and applied) in turn exactly as :meth:`process` does, all marked in one.
+        If anything raises (a row's error, a deadlock), all is rolled back and each row is
+        processed in its own transaction, so an error stays the row's own."""
+        if len(inbox_ids) == 1:
+            return await self.process(inbox_ids[0])
+        now = self.clock()
+        try:
+            async with self.engine.begin() as conn:
+                rows = [row for row in await lock_rows(conn, inbox_ids) if row["status"] in OPEN]
+                steps = [await self._step(conn, row, now, replay=False) for row in rows]
+                await mark(conn, [mark_values(s.row, s.after, s.decision.note, now, s.delay) for s in steps])
+        except Exception as exc:
+            log.warning(
+                "inbox batch of %d row(s) from %s not applied together (%s: %s): one by one",
+                len(inbox_ids), inbox_ids[0], type(exc).__name__, exc,
+            )  # fmt: skip
+            for inbox_id in inbox_ids:
+                await self.process(inbox_id)
+            return
+        for step in steps:
+            await self._finish(step, now)
 
     async def process(self, inbox_id: str) -> None:
         """Apply one stored event (idempotent: a row already settled is left alone)."""
@@ -223,41 +253,55 @@ class Inbox:
         now = self.clock()
         try:
             async with self.engine.begin() as conn:
-                row = await self._lock_row(conn, inbox_id)
+                row = await lock_row(conn, inbox_id)
                 if row is None or (not replay and row["status"] not in OPEN):
                     return None
-                event = msgspec.convert(row["payload"], ProviderEvent)
-                if event.dispute is not None:  # dispute news: hub.services.dispute_outcomes
-                    decision = await dispute_decision(conn, row["account_id"], event, now)
-                else:
-                    decision = await decide(conn, row["account_id"], event, now)
-                if decision.apply is not None and decision.operation is not None:
-                    applied = await outcomes.apply(
-                        conn,
-                        decision.operation,
-                        scrub_outcome(decision.apply),  # no PAN or secret reaches a stored summary
-                        action="webhook",
-                        now=now,
-                        schedule=self.settings.resolution.schedule,
-                    )
-                    if decision.operation["status"] == OpStatus.UNKNOWN and applied.operation_status in (
-                        OpStatus.SUCCEEDED,
-                        OpStatus.FAILED,
-                    ):
-                        observe_resolved(decision.operation, "webhook", now)  # ambiguous -> certain
-                after, delay = self._settle(row, decision, now, replay=replay)
-                await self._mark(conn, row, after, decision.note, now, delay)
+                step = await self._step(conn, row, now, replay=replay)
+                await mark(conn, [mark_values(row, step.after, step.decision.note, now, step.delay)])
         except Exception as exc:
             log.exception("inbox row %s could not be processed", inbox_id)
             recorded = await self._record_error(inbox_id, f"{type(exc).__name__}: {exc}", now)
             return None if recorded is None else ReplayResult(**recorded)
+        return await self._finish(step, now)
+
+    async def _step(self, conn: AsyncConnection, row: Row, now: dt.datetime, *, replay: bool) -> _Step:
+        """Decide what the locked row's event means and apply it (nothing is marked yet)."""
+        event = msgspec.convert(row["payload"], ProviderEvent)
+        if event.dispute is not None:  # dispute news: hub.services.dispute_outcomes
+            decision = await dispute_decision(conn, row["account_id"], event, now)
+        else:
+            decision = await decide(conn, row["account_id"], event, now)
+        resolved = False
+        if decision.apply is not None and decision.operation is not None:
+            applied = await outcomes.apply(
+                conn,
+                decision.operation,
+                scrub_outcome(decision.apply),  # no PAN or secret reaches a stored summary
+                action="webhook",
+                now=now,
+                schedule=self.settings.resolution.schedule,
+            )
+            resolved = decision.operation["status"] == OpStatus.UNKNOWN and applied.operation_status in (
+                OpStatus.SUCCEEDED,
+                OpStatus.FAILED,
+            )
+        after, delay = settle(
+            row, decision.status, replay=replay, max_attempts=self.max_attempts, schedule=self.schedule
+        )
+        return _Step(row=row, decision=decision, after=after, delay=delay, resolved=resolved)
+
+    async def _finish(self, step: _Step, now: dt.datetime) -> ReplayResult:
+        """What follows a processed row's commit: gauge, nudges, its retry job, the log."""
+        row, decision, after, inbox_id = step.row, step.decision, step.after, step.row["id"]
+        if step.resolved and decision.operation is not None:
+            observe_resolved(decision.operation, "webhook", now)  # ambiguous -> certain
         if row["status"] in OPEN and after not in OPEN:
             WEBHOOK_INBOX_BACKLOG.dec()
         for unresolved in decision.nudge:
             if self.nudge is not None:
                 self.nudge(unresolved)
-        if after == RETRY and delay is not None:
-            await self._enqueue(inbox_id, delay, attempts=int(row["attempts"]) + 1)
+        if after == RETRY and step.delay is not None:
+            await self._enqueue(inbox_id, step.delay, attempts=int(row["attempts"]) + 1)
         elif after == FAILED:
             log.warning(
                 "inbox row %s (%s %s) failed after %d attempts: %s",
@@ -282,85 +326,20 @@ class Inbox:
             operation_id=op_id,
         )
 
-    def _settle(
-        self, row: Row, decision: Decision, now: dt.datetime, *, replay: bool
-    ) -> tuple[str, float | None]:
-        """The row's next status, and the delay before the next try when it is to be retried."""
-        if decision.status != RETRY:
-            return decision.status, None
-        if replay and row["status"] not in OPEN:
-            return row["status"], None  # a replay that still finds nothing leaves a settled row as it was
-        attempts = int(row["attempts"]) + 1
-        if attempts >= self.max_attempts:
-            return FAILED, None
-        sched = self.schedule
-        return RETRY, float(sched[min(attempts - 1, len(sched) - 1)])
-
-    async def _lock_row(self, conn: AsyncConnection, inbox_id: str) -> Row | None:
-        # another worker has it (PostgreSQL: SKIP LOCKED): it will settle it
-        stmt = _LOCK_ROW_PG if conn.dialect.name == "postgresql" else _LOCK_ROW
-        found = (await conn.execute(stmt, {"inbox_id": inbox_id})).mappings().first()
-        return dict(found) if found is not None else None
-
-    async def _mark(
-        self,
-        conn: AsyncConnection,
-        row: Row,
-        status: str,
-        note: str | None,
-        now: dt.datetime,
-        delay: float | None,
-    ) -> None:
-        # every column written: those that do not change get the locked row's own values back
-        values: dict[str, Any] = {
-            "inbox_id": row["id"], "v_status": status, "v_error": note, "v_attempts": row["attempts"],
-            "v_processed_at": row["processed_at"], "v_next_attempt_at": row["next_attempt_at"],
-        }  # fmt: skip
-        if status in OPEN:
-            values["v_attempts"] = int(row["attempts"]) + 1
-            values["v_next_attempt_at"] = now + dt.timedelta(seconds=delay or 0.0)
-        elif status != row["status"] or status == FAILED:
-            values["v_attempts"] = int(row["attempts"]) + 1
-            values["v_processed_at"] = now
-            values["v_next_attempt_at"] = None
-        await conn.execute(_MARK, values)
-
     async def _record_error(self, inbox_id: str, error: str, now: dt.datetime) -> dict[str, Any] | None:
         """Processing raised: count the attempt, retry later, fail after ``max_attempts``."""
         try:
             async with self.engine.begin() as conn:
-                row = await self._lock_row(conn, inbox_id)
-                if row is None:
-                    return None
-                attempts = int(row["attempts"]) + 1
-                failed = attempts >= self.max_attempts
-                status = FAILED if failed else RETRY
-                delay = self.schedule[min(attempts - 1, len(self.schedule) - 1)]
-                await conn.execute(
-                    update(t.webhook_inbox)
-                    .where(t.webhook_inbox.c.id == inbox_id)
-                    .values(
-                        status=status,
-                        attempts=attempts,
-                        error=error[:2000],
-                        next_attempt_at=None if failed else now + dt.timedelta(seconds=delay),
-                        processed_at=now if failed else None,
-                    )
-                )
+                recorded = await record_error(conn, inbox_id, error, now, self.schedule, self.max_attempts)
         except Exception:
             log.exception("inbox row %s: could not record the error (the sweeper retries it)", inbox_id)
             return None
-        if not failed:
+        if recorded is None:
+            return None
+        result, attempts, delay = recorded
+        if delay is not None:
             await self._enqueue(inbox_id, delay, attempts=attempts)
-        return {
-            "inbox_id": inbox_id,
-            "account_id": row["account_id"],
-            "event_type": row["event_type"],
-            "provider_event_id": row["provider_event_id"],
-            "before": row["status"],
-            "after": status,
-            "note": error,
-        }
+        return result
 
     # ------------------------------------------------------------------ sweep
     async def _sweep_job(self) -> None:

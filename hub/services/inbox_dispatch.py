@@ -6,8 +6,9 @@ answer, off the request. Enqueuing one job per row costs a Redis
 round-trip (arq: three) per delivery, more than the rest of the acknowledgement; here the rows
 handed in while an enqueue is in flight go together in the next one, as a single
 ``process_webhook_batch`` job (a lone row keeps its ``process_webhook`` job, as before). The
-worker applies a batch's rows one after the other, each in its own transaction, exactly as the
-per-row job does; nothing is decided on the batch as a whole.
+worker applies a batch's rows in one transaction (``hub.services.inbox``), each decided exactly
+as the per-row job decides it; nothing is decided on the batch as a whole, and a row that raises
+sends the batch back to one transaction per row.
 
 Nothing rests on the job: every stored row that needs processing has ``next_attempt_at`` (its
 receipt plus ``lost_job_after``), so a job that is never enqueued (the hub killed after the 2xx,
