@@ -41,6 +41,7 @@ from adapters.base import OperationKind as K
 from adapters.base import Outcome, OutcomeStatus, ProviderEvent
 from hub.domain.operations import OpStatus, ResourceKind
 from hub.domain.states import Status
+from hub.store import fast
 from hub.store import tables as t
 from hub.store.repo import Row, load, utcnow
 
@@ -118,9 +119,13 @@ async def find_resource(conn: AsyncConnection, account_id: str, event: ProviderE
     payout = event.kind == K.PAYOUT
     table = t.payouts if payout else t.payments
     if event.operation_reference:
-        rid = await conn.scalar(
+        kinds = list(family(event.kind))
+        rid = await _scalar(
+            conn,
             _BY_OPERATION_REFERENCE,
-            {"account_id": account_id, "reference": event.operation_reference, "kinds": list(family(event.kind))},
+            {"account_id": account_id, "reference": event.operation_reference, "kinds": kinds},
+            _PG_BY_OPERATION_REFERENCE,
+            (account_id, event.operation_reference, kinds),
         )
         if rid:
             return str(rid)
@@ -163,12 +168,36 @@ _OWNED = {
 _OPERATIONS = select(t.operations).where(_o.resource_id == bindparam("resource_id")).order_by(_o.created_at, _o.id)
 
 
+# PostgreSQL: the same statements sent through asyncpg directly (hub.store.fast), as text
+_PG_BY_OPERATION_REFERENCE = (
+    "SELECT resource_id FROM operations"
+    " WHERE account_id = $1 AND operation_reference = $2 AND kind = ANY($3::varchar[]) LIMIT 1"
+)
+_PG_OWNED = {name: f'SELECT id FROM "{name}" WHERE id = $1 AND account_id = $2' for name in _OWNED}
+_OPERATION_COLUMNS = ", ".join(f'"{c.name}"' for c in t.operations.c)
+_PG_OPERATIONS = f"SELECT {_OPERATION_COLUMNS} FROM operations WHERE resource_id = $1 ORDER BY created_at, id"
+
+
+async def _scalar(
+    conn: AsyncConnection, stmt: Any, params: dict[str, Any], pg_sql: str, pg_args: tuple[Any, ...]
+) -> Any:
+    drv = await fast.driver(conn)
+    if drv is None:
+        return await conn.scalar(stmt, params)
+    found = await fast.fetchrow(conn, drv, pg_sql, pg_args)
+    return None if found is None else next(iter(found.values()))
+
+
 async def _owned(conn: AsyncConnection, table: Any, resource_id: str, account_id: str) -> bool:
-    found = await conn.scalar(_OWNED[table.name], {"resource_id": resource_id, "account_id": account_id})
+    params = {"resource_id": resource_id, "account_id": account_id}
+    found = await _scalar(conn, _OWNED[table.name], params, _PG_OWNED[table.name], (resource_id, account_id))
     return found is not None
 
 
 async def _operations(conn: AsyncConnection, resource_id: str) -> list[Row]:
+    drv = await fast.driver(conn)
+    if drv is not None:
+        return await fast.fetch(conn, drv, _PG_OPERATIONS, (resource_id,))
     rows = await conn.execute(_OPERATIONS, {"resource_id": resource_id})
     return [dict(r) for r in rows.mappings().all()]
 

@@ -1,6 +1,7 @@
 """The inbox processing path's statements on ``webhook_inbox``: lock rows, mark them settled.
 
-Built once (building a statement costs more than running it). :func:`lock_rows` locks a batch
+Built once (building a statement costs more than running it); on PostgreSQL sent as text
+through asyncpg directly (``hub.store.fast``: ~0.07 ms a statement instead of ~0.2). :func:`lock_rows` locks a batch
 job's rows in one statement and :func:`mark` writes any number of rows' new state in one
 (executemany), so a batch of events that settle without moving anything costs a handful of
 statements, not a handful per event (``hub.services.inbox``).
@@ -15,6 +16,7 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from hub.store import fast
 from hub.store import tables as t
 from hub.store.repo import Row
 
@@ -27,9 +29,7 @@ OPEN = (RECEIVED, RETRY)
 
 _w = t.webhook_inbox.c
 _LOCK_ROW = select(t.webhook_inbox).where(_w.id == bindparam("inbox_id"))
-_LOCK_ROW_PG = _LOCK_ROW.with_for_update(skip_locked=True)
 _LOCK_ROWS = select(t.webhook_inbox).where(_w.id.in_(bindparam("inbox_ids", expanding=True)))
-_LOCK_ROWS_PG = _LOCK_ROWS.with_for_update(skip_locked=True)
 _MARK = (
     update(t.webhook_inbox)
     .where(_w.id == bindparam("inbox_id"))
@@ -43,19 +43,35 @@ _MARK = (
 )
 
 
+# PostgreSQL: the same statements sent through asyncpg directly (hub.store.fast), as text
+_COLUMNS = ", ".join(f'"{c.name}"' for c in t.webhook_inbox.c)
+_PG_LOCK_ROWS = f"SELECT {_COLUMNS} FROM webhook_inbox WHERE id = ANY($1::varchar[]) FOR UPDATE SKIP LOCKED"
+_PG_MARK = (
+    "UPDATE webhook_inbox SET status = $1, error = $2, attempts = $3, processed_at = $4,"
+    " next_attempt_at = $5 WHERE id = $6"
+)
+_MARK_ORDER = ("v_status", "v_error", "v_attempts", "v_processed_at", "v_next_attempt_at", "inbox_id")
+
+
 async def lock_row(conn: AsyncConnection, inbox_id: str) -> Row | None:
     """The row, locked; ``None`` when it does not exist or (PostgreSQL, SKIP LOCKED) another
     worker holds it: that one settles it."""
-    stmt = _LOCK_ROW_PG if conn.dialect.name == "postgresql" else _LOCK_ROW
-    found = (await conn.execute(stmt, {"inbox_id": inbox_id})).mappings().first()
+    drv = await fast.driver(conn)
+    if drv is not None:
+        return await fast.fetchrow(conn, drv, _PG_LOCK_ROWS, ([inbox_id],))
+    found = (await conn.execute(_LOCK_ROW, {"inbox_id": inbox_id})).mappings().first()
     return dict(found) if found is not None else None
 
 
 async def lock_rows(conn: AsyncConnection, inbox_ids: Sequence[str]) -> list[Row]:
     """:func:`lock_row` for several rows in one statement, in the order of ``inbox_ids``
     (rows missing or held by another worker are left out)."""
-    stmt = _LOCK_ROWS_PG if conn.dialect.name == "postgresql" else _LOCK_ROWS
-    found = {r["id"]: dict(r) for r in (await conn.execute(stmt, {"inbox_ids": list(inbox_ids)})).mappings()}
+    drv = await fast.driver(conn)
+    if drv is not None:
+        rows = await fast.fetch(conn, drv, _PG_LOCK_ROWS, (list(inbox_ids),))
+    else:
+        rows = [dict(r) for r in (await conn.execute(_LOCK_ROWS, {"inbox_ids": list(inbox_ids)})).mappings()]
+    found = {r["id"]: r for r in rows}
     return [found[inbox_id] for inbox_id in dict.fromkeys(inbox_ids) if inbox_id in found]
 
 
@@ -95,7 +111,12 @@ def settle(
 
 async def mark(conn: AsyncConnection, values: list[dict[str, Any]]) -> None:
     """Write the rows' new state (one statement; :func:`mark_values` gives each row's)."""
-    if values:
+    if not values:
+        return
+    drv = await fast.driver(conn)
+    if drv is not None:
+        await fast.executemany(conn, drv, _PG_MARK, [[v[k] for k in _MARK_ORDER] for v in values])
+    else:
         await conn.execute(_MARK, values if len(values) > 1 else values[0])
 
 
