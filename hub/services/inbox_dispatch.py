@@ -28,14 +28,16 @@ from hub.services.inbox_writer import take_batch
 log = logging.getLogger("payhub.webhooks")
 
 MAX_IDS = 500  # inbox ids in one batch job
+LINGER = 0.005  # seconds an enqueue waits for more rows to join it (the worker polls every 50 ms)
 
 Enqueue = Callable[[list[str]], Awaitable[None]]  # one job for these ids; raises if it could not
 Pending = tuple[list[str], "asyncio.Future[None]"]
 
 
 class InboxDispatcher:
-    def __init__(self, enqueue: Enqueue) -> None:
+    def __init__(self, enqueue: Enqueue, *, linger: float = LINGER) -> None:
         self._enqueue = enqueue
+        self.linger = linger
         self._queue: list[Pending] = []
         self._task: asyncio.Task[None] | None = None
 
@@ -64,6 +66,8 @@ class InboxDispatcher:
 
     async def _drain(self) -> None:
         while self._queue:
+            if self.linger > 0:
+                await asyncio.sleep(self.linger)  # the rows stored meanwhile join this job
             batch = take_batch(self._queue, MAX_IDS)
             ids = [inbox_id for ids, _ in batch for inbox_id in ids]
             try:
