@@ -20,6 +20,7 @@ from hub.domain.errors import BadRequest, ValidationFailed
 
 INT64 = 2**63
 _AT = re.compile(r" - at `\$\.?([^`]*)`")
+_LONG_NUMBER = re.compile(rb"\d{19}")  # an integer outside 64 bits has 19 digits or more
 
 
 def _declared_type(request: Request[Any, Any, Any]) -> Any:
@@ -70,6 +71,8 @@ async def strict_body(request: Request[Any, Any, Any]) -> None:
         raise ValidationFailed(f"{field}: {detail}" if field else detail, field=field) from None
     except (msgspec.DecodeError, RecursionError, ValueError, UnicodeDecodeError):
         raise BadRequest("the request body is not valid JSON", code="invalid_json") from None
+    if _LONG_NUMBER.search(body) is None:
+        return  # no integer in it can be too big (the common case: the walk below is not needed)
     try:
         too_big = _too_big(value)
     except RecursionError:

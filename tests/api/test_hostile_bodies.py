@@ -56,6 +56,8 @@ async def test_hostile_bodies_on_every_post_are_4xx_problems(harness: Any) -> No
         (b"1e3", "validation_error", 422),
         (b"10.0", "validation_error", 422),
         (b"1" + b"0" * 30, "validation_error", 422),
+        (b"9223372036854775808", "validation_error", 422),  # 2**63: decodes (uint64), does not fit
+        (b"-9223372036854775809", "validation_error", 422),
         (b"[" * 3000 + b"]" * 3000, "invalid_json", 400),
     ],
 )
@@ -71,4 +73,17 @@ async def test_amounts_are_integers_as_documented(
     assert (r.status_code, r.json()["code"]) == (status, code), r.text
     if status == 422:
         assert r.json()["field"] == "amount"
+    assert (await harness.get("/v1/payments")).json()["data"] == []
+
+
+async def test_an_integer_outside_64_bits_is_refused_with_its_path(harness: Any) -> None:
+    body = (
+        b'{"amount": 18446744073709551615, "currency": "EUR", "payment_method": {"type": "card",'
+        b' "token": "pm_x"}, "metadata": {"order": "12345678901234567890123"}}'
+    )  # 2**64 - 1 decodes as an unsigned integer; the long run of digits in a string is no integer
+    r = await harness.client.post(
+        "/v1/payments", content=body, headers=harness.headers(**{"Content-Type": "application/json"})
+    )
+    assert (r.status_code, r.json()["code"]) == (422, "validation_error"), r.text
+    assert r.json()["field"] == "amount"
     assert (await harness.get("/v1/payments")).json()["data"] == []
