@@ -16,6 +16,7 @@ import time
 from types import FrameType
 
 from hub.config import Settings
+from hub.lifecycle.heap import settle_startup_heap
 from hub.lifecycle.services import services_of
 from hub.lifecycle.wait import wait_for_services
 from hub.stream.runner import runs_relay
@@ -72,6 +73,7 @@ async def serve(settings: Settings, host: str, port: int, *, worker: int | None 
         if worker is None:
             _banner(settings, host, port, key, hub.providers.ids())
         app = create_app(hub, manage_lifecycle=False)
+        settle_startup_heap()  # what startup built is never walked by the collector again
         config = uvicorn.Config(
             app,
             host=host,

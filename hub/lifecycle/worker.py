@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from hub.config import Settings
 from hub.jobs.arq_runner import WorkerHub
+from hub.lifecycle.heap import settle_startup_heap
 from hub.lifecycle.services import services_of
 from hub.lifecycle.wait import wait_for_services
 from hub.stream.runner import runs_relay
@@ -39,6 +40,7 @@ def run_worker(settings: Settings, hub_factory: Callable[[], WorkerHub] | None =
         return hub
 
     worker = create_worker(worker_settings(hub_factory or worker_hub), job_completion_wait=grace)
+    settle_startup_heap()  # the imports and the hub built: never walked by the collector again
     worker.run()
     log.info("payhub worker stopped: %d jobs complete, %d failed, %d handed back",
              worker.jobs_complete, worker.jobs_failed, worker.jobs_retried)
