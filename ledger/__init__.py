@@ -10,7 +10,7 @@ from ledger.balances import Balance, account_balances, all_balances, totals_by_r
 from ledger.bulk import NewEntry, post_many
 from ledger.chart import FIXED, Kind, is_account, meaning, provider
 from ledger.errors import EntryConflict, InvalidEntry, LedgerError
-from ledger.posting import Posted, Posting, entry_id, post, reversal, transfer, validate
+from ledger.posting import Posted, Posting, RawSql, entry_id, post, reversal, transfer, validate
 from ledger.queries import Page, entries_page, known_accounts
 from ledger.verify import first_discrepancy
 
@@ -25,6 +25,7 @@ __all__ = [
     "Page",
     "Posted",
     "Posting",
+    "RawSql",
     "account_balances",
     "all_balances",
     "entries_page",

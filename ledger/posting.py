@@ -14,7 +14,7 @@ import zlib
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import bindparam, select, text
 from sqlalchemy.dialects import postgresql, sqlite
@@ -140,6 +140,51 @@ def _balances_upsert(dialect: str, n: int) -> Any:
     return stmt
 
 
+class RawSql(Protocol):
+    """Statements as SQL text on the driver connection under an AsyncConnection, in its
+    transaction (the hub passes ``hub.store.gather.RawSql``: asyncpg on PostgreSQL, writes
+    gathered before it sent first). ``driver`` returns ``None`` where the Core statements are
+    to be used (SQLite)."""
+
+    async def driver(self, conn: AsyncConnection, *, begin: bool = True) -> Any | None: ...
+    async def fetchrow(
+        self, conn: AsyncConnection, drv: Any, sql: str, args: Sequence[Any]
+    ) -> Any | None: ...
+
+
+_RAW: dict[tuple[int, int], str] = {}
+
+
+def _raw_post(n: int, m: int) -> str:
+    """:func:`_pg_post` as asyncpg SQL text: $1-$5 the entry, $6 the stripe, then 3 per
+    posting line and 4 per (account, currency) sum."""
+    sql = _RAW.get((n, m))
+    if sql is None:
+        lines = ", ".join(
+            f"(${7 + 3 * i}::varchar, ${8 + 3 * i}::varchar, ${9 + 3 * i}::bigint)" for i in range(n)
+        )
+        base = 7 + 3 * n
+        sums = ", ".join(
+            f"(${base + 4 * i}::varchar, ${base + 4 * i + 1}::varchar, ${base + 4 * i + 2}::bigint, "
+            f"${base + 4 * i + 3}::bigint)"
+            for i in range(m)
+        )
+        sql = _RAW[(n, m)] = (
+            "WITH e AS (INSERT INTO ledger_entries (id, cause, kind, resource, created_at) "
+            "VALUES ($1, $2, $3, $4, $5::timestamptz) ON CONFLICT (id) DO NOTHING RETURNING seq), "
+            "p AS (INSERT INTO ledger_postings (entry_seq, account, currency, amount) "
+            f"SELECT e.seq, v.account, v.currency, v.amount FROM e, (VALUES {lines}) AS v(account, currency, amount)), "
+            "b AS (INSERT INTO ledger_balances (account, currency, stripe, debits, credits) "
+            "SELECT v.account, v.currency, $6::integer, v.debits, v.credits "
+            f"FROM e, (VALUES {sums}) AS v(account, currency, debits, credits) "
+            "ON CONFLICT (account, currency, stripe) DO UPDATE SET "
+            "debits = ledger_balances.debits + excluded.debits, "
+            "credits = ledger_balances.credits + excluded.credits) "
+            "SELECT seq FROM e"
+        )
+    return sql
+
+
 def _pg_post(n: int, m: int) -> Any:
     """PostgreSQL: the entry, its postings and its stripe upserts in ONE statement (one round
     trip on the capture path); when the id exists, ``e`` is empty and nothing else is written."""
@@ -178,8 +223,10 @@ async def post(
     resource: str | None,
     lines: Sequence[Posting],
     now: dt.datetime,
+    raw: RawSql | None = None,
 ) -> Posted:
-    """Write one journal entry on ``conn`` (in its transaction), once per ``cause``."""
+    """Write one journal entry on ``conn`` (in its transaction), once per ``cause``. ``raw``:
+    send the statement as SQL text on the driver (PostgreSQL), without SQLAlchemy's cost."""
     kind = Kind(kind)
     validate(lines)
     eid = entry_id(cause)
@@ -198,7 +245,16 @@ async def post(
     for i, ((account, currency), (debits, credits)) in enumerate(sorted(totals.items())):
         sums[f"ba{i}"], sums[f"bc{i}"], sums[f"bd{i}"], sums[f"bk{i}"] = account, currency, debits, credits
 
-    if conn.dialect.name == "postgresql":
+    drv = await raw.driver(conn) if raw is not None else None
+    if drv is not None and raw is not None:
+        args: list[Any] = [eid, cause, kind.value, resource, now, sums["stripe"]]
+        for p in lines:
+            args += (p.account, p.currency, p.amount)
+        for (account, currency), (debits, credits) in sorted(totals.items()):
+            args += (account, currency, debits, credits)
+        row = await raw.fetchrow(conn, drv, _raw_post(len(lines), len(totals)), args)
+        seq = None if row is None else row["seq"]
+    elif conn.dialect.name == "postgresql":
         stmt = _pg_post(len(lines), len(totals))
         seq = (await conn.execute(stmt, {**entry, **rows, **sums})).scalar()
     else:

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 import ledger
 from hub.domain.states import PayoutStatus
-from hub.store import gather
+from hub.store import fast, gather
 from ledger import Kind, Posted, Posting
 from ledger.schema import entries as le
 from ledger.schema import postings as lp
@@ -30,6 +30,17 @@ from ledger.schema import postings as lp
 # Benchmarks only (benchmarks/ledger.py measures the hub with the ledger against without it):
 # with this set, nothing is posted and `payhub ledger verify` will find the books short.
 ENABLED = os.environ.get("PAYHUB_BENCH_LEDGER_OFF") != "1"
+
+
+class _Sql:
+    """``ledger.RawSql``: the entry's statement on asyncpg, in the caller's transaction (begun
+    if it is not yet), after the writes gathered before it."""
+
+    driver = staticmethod(fast.driver)
+    fetchrow = staticmethod(fast.fetchrow)
+
+
+_RAW = _Sql()
 
 
 async def _transfer(
@@ -47,8 +58,9 @@ async def _transfer(
     if not ENABLED:
         return None
     lines = ledger.transfer(debit, credit, currency, amount)
-    await gather.flush(conn)  # the ledger's Core statements come after the writes gathered before them
-    return await ledger.post(conn, kind=kind, cause=cause, resource=resource, lines=lines, now=now)
+    # PostgreSQL: SQL text on asyncpg, after the writes gathered before it (sent first); SQLite:
+    # the ledger's Core statements, with nothing gathered
+    return await ledger.post(conn, kind=kind, cause=cause, resource=resource, lines=lines, now=now, raw=_RAW)
 
 
 async def capture(
