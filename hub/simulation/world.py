@@ -168,6 +168,10 @@ class World:
         hub.providers._accounts[ACCOUNT] = ProviderAccount(
             account=provider.account, adapter=adapter, client=client, in_process_app=self.sim_app
         )
+        # the dispatcher's linger is real time: which rows share a job (one virtual job, one
+        # draw of the job-loss fault) would depend on how fast this machine runs. No linger, and
+        # every delivery's job enqueued before the next step (deliver): the same jobs every run
+        hub.inbox.dispatcher.linger = 0
         self.hub = hub
         app = self.lab.app_for(hub)
         self.client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://hub")  # type: ignore[arg-type]
@@ -221,6 +225,8 @@ class World:
         event = self.sim.events[index]
         headers = {**self.sim.sign(event.id, event.body), "content-type": "application/json"}
         r = await self.client.post(f"/v1/webhooks/{ACCOUNT}", content=event.body, headers=headers)
+        assert self.hub is not None
+        await self.hub.inbox.dispatcher.join()  # its job enqueued now (see start)
         return r.status_code
 
 
