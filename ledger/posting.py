@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -142,9 +142,9 @@ def _balances_upsert(dialect: str, n: int) -> Any:
 
 class RawSql(Protocol):
     """Statements as SQL text on the driver connection under an AsyncConnection, in its
-    transaction (the hub passes ``hub.store.gather.RawSql``: asyncpg on PostgreSQL, writes
-    gathered before it sent first). ``driver`` returns ``None`` where the Core statements are
-    to be used (SQLite)."""
+    transaction (the hub passes ``hub.services.postings``' asyncpg executor, which sends the
+    writes gathered before it first). ``driver`` returns ``None`` where the Core statements
+    are to be used (SQLite)."""
 
     async def driver(self, conn: AsyncConnection, *, begin: bool = True) -> Any | None: ...
     async def fetchrow(
@@ -152,13 +152,16 @@ class RawSql(Protocol):
     ) -> Any | None: ...
 
 
-_RAW: dict[tuple[int, int], str] = {}
+_PG_POST: dict[tuple[int, int], str] = {}
 
 
-def _raw_post(n: int, m: int) -> str:
-    """:func:`_pg_post` as asyncpg SQL text: $1-$5 the entry, $6 the stripe, then 3 per
-    posting line and 4 per (account, currency) sum."""
-    sql = _RAW.get((n, m))
+def _pg_post(n: int, m: int) -> str:
+    """PostgreSQL: the entry, its postings and its stripe upserts in ONE statement (one round
+    trip on the capture path); when the id exists, ``e`` is empty and nothing else is written.
+    Positional ($1-$5 the entry, $6 the stripe, then 3 per posting line and 4 per (account,
+    currency) sum): sent through ``raw`` on the driver, or through SQLAlchemy's
+    ``exec_driver_sql``."""
+    sql = _PG_POST.get((n, m))
     if sql is None:
         lines = ", ".join(
             f"(${7 + 3 * i}::varchar, ${8 + 3 * i}::varchar, ${9 + 3 * i}::bigint)" for i in range(n)
@@ -169,7 +172,7 @@ def _raw_post(n: int, m: int) -> str:
             f"${base + 4 * i + 3}::bigint)"
             for i in range(m)
         )
-        sql = _RAW[(n, m)] = (
+        sql = _PG_POST[(n, m)] = (
             "WITH e AS (INSERT INTO ledger_entries (id, cause, kind, resource, created_at) "
             "VALUES ($1, $2, $3, $4, $5::timestamptz) ON CONFLICT (id) DO NOTHING RETURNING seq), "
             "p AS (INSERT INTO ledger_postings (entry_seq, account, currency, amount) "
@@ -183,36 +186,6 @@ def _raw_post(n: int, m: int) -> str:
             "SELECT seq FROM e"
         )
     return sql
-
-
-def _pg_post(n: int, m: int) -> Any:
-    """PostgreSQL: the entry, its postings and its stripe upserts in ONE statement (one round
-    trip on the capture path); when the id exists, ``e`` is empty and nothing else is written."""
-    key = ("postgresql", "post", n * 100 + m)
-    stmt = _STMTS.get(key)
-    if stmt is None:
-        lines = ", ".join(
-            f"(CAST(:a{i} AS VARCHAR), CAST(:c{i} AS VARCHAR), CAST(:m{i} AS BIGINT))" for i in range(n)
-        )
-        sums = ", ".join(
-            f"(CAST(:ba{i} AS VARCHAR), CAST(:bc{i} AS VARCHAR), CAST(:bd{i} AS BIGINT), CAST(:bk{i} AS BIGINT))"
-            for i in range(m)
-        )
-        stmt = _STMTS[key] = text(
-            "WITH e AS (INSERT INTO ledger_entries (id, cause, kind, resource, created_at) "
-            "VALUES (:id, :cause, :kind, :resource, CAST(:created_at AS TIMESTAMPTZ)) "
-            "ON CONFLICT (id) DO NOTHING RETURNING seq), "
-            "p AS (INSERT INTO ledger_postings (entry_seq, account, currency, amount) "
-            f"SELECT e.seq, v.account, v.currency, v.amount FROM e, (VALUES {lines}) AS v(account, currency, amount)), "
-            "b AS (INSERT INTO ledger_balances (account, currency, stripe, debits, credits) "
-            f"SELECT v.account, v.currency, CAST(:stripe AS INTEGER), v.debits, v.credits "
-            f"FROM e, (VALUES {sums}) AS v(account, currency, debits, credits) "
-            "ON CONFLICT (account, currency, stripe) DO UPDATE SET "
-            "debits = ledger_balances.debits + excluded.debits, "
-            "credits = ledger_balances.credits + excluded.credits) "
-            "SELECT seq FROM e"
-        )
-    return stmt
 
 
 async def post(
@@ -230,10 +203,6 @@ async def post(
     kind = Kind(kind)
     validate(lines)
     eid = entry_id(cause)
-    entry = {"id": eid, "cause": cause, "kind": kind.value, "resource": resource, "created_at": now}
-    rows: dict[str, Any] = {}
-    for i, p in enumerate(lines):
-        rows[f"a{i}"], rows[f"c{i}"], rows[f"m{i}"] = p.account, p.currency, p.amount
     # one stripe row per (account, currency) this entry touches, in a fixed order, sums folded
     # first (one statement may not hit a row twice). The stripe follows the resource: the
     # entries one transaction writes (a payout and its return, captures of one payment) land
@@ -241,27 +210,34 @@ async def post(
     totals: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
     for p in lines:
         totals[(p.account, p.currency)][0 if p.amount > 0 else 1] += abs(p.amount)
-    sums: dict[str, Any] = {"stripe": stripe_of(resource or eid)}
-    for i, ((account, currency), (debits, credits)) in enumerate(sorted(totals.items())):
-        sums[f"ba{i}"], sums[f"bc{i}"], sums[f"bd{i}"], sums[f"bk{i}"] = account, currency, debits, credits
+    folded = sorted(totals.items())
+    stripe = stripe_of(resource or eid)
 
-    drv = await raw.driver(conn) if raw is not None else None
-    if drv is not None and raw is not None:
-        args: list[Any] = [eid, cause, kind.value, resource, now, sums["stripe"]]
+    if conn.dialect.name == "postgresql":
+        args: list[Any] = [eid, cause, kind.value, resource, now, stripe]
         for p in lines:
             args += (p.account, p.currency, p.amount)
-        for (account, currency), (debits, credits) in sorted(totals.items()):
+        for (account, currency), (debits, credits) in folded:
             args += (account, currency, debits, credits)
-        row = await raw.fetchrow(conn, drv, _raw_post(len(lines), len(totals)), args)
-        seq = None if row is None else row["seq"]
-    elif conn.dialect.name == "postgresql":
-        stmt = _pg_post(len(lines), len(totals))
-        seq = (await conn.execute(stmt, {**entry, **rows, **sums})).scalar()
+        sql = _pg_post(len(lines), len(folded))
+        drv = await raw.driver(conn) if raw is not None else None
+        if drv is not None and raw is not None:
+            row = await raw.fetchrow(conn, drv, sql, args)
+            seq = None if row is None else row["seq"]
+        else:
+            seq = (await conn.exec_driver_sql(sql, tuple(args))).scalar()
     else:
+        entry = {"id": eid, "cause": cause, "kind": kind.value, "resource": resource, "created_at": now}
         seq = (await conn.execute(_entry_insert(conn.dialect.name), entry)).scalar()
         if seq is not None:
-            await conn.execute(_postings_insert(conn.dialect.name, len(lines)), {"seq": seq, **rows})
-            await conn.execute(_balances_upsert(conn.dialect.name, len(totals)), sums)
+            rows: dict[str, Any] = {"seq": seq}
+            for i, p in enumerate(lines):
+                rows[f"a{i}"], rows[f"c{i}"], rows[f"m{i}"] = p.account, p.currency, p.amount
+            await conn.execute(_postings_insert(conn.dialect.name, len(lines)), rows)
+            sums: dict[str, Any] = {"stripe": stripe}
+            for i, ((account, currency), (debits, credits)) in enumerate(folded):
+                sums[f"ba{i}"], sums[f"bc{i}"], sums[f"bd{i}"], sums[f"bk{i}"] = account, currency, debits, credits
+            await conn.execute(_balances_upsert(conn.dialect.name, len(folded)), sums)
     if seq is None:
         await _same_as_stored(conn, eid, lines)
         return Posted(eid, created=False)
