@@ -5,7 +5,6 @@ text on asyncpg inside hub.store.gather's transaction; SQLite runs the ledger's 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import select
@@ -15,23 +14,10 @@ import ledger
 from hub.services import postings
 from hub.store import gather
 from hub.store import tables as t
-from hub.store.db import create_engine, migrate
 from hub.store.repo import insert_row
 from tests.domain.test_gather import Wire, payment
 
 NOW = dt.datetime(2026, 12, 4, 12, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
-    from tests.conftest import reset_pg
-
-    eng = create_engine(db_url)
-    await migrate(eng)
-    if db_url.startswith("postgresql"):
-        await reset_pg(db_url)
-    yield eng
-    await eng.dispose()
 
 
 async def capture(engine: AsyncEngine, pid: str, amount: int, *, fail: bool = False) -> ledger.Posted | None:

@@ -4,7 +4,6 @@ and verify catching a posting edited behind the triggers' back (SQLite and Postg
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import text
@@ -12,23 +11,9 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import ledger
-from hub.store.db import create_engine, migrate
 from ledger import Posting
-from tests.conftest import reset_pg
 
 NOW = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
-    eng = create_engine(db_url)
-    await migrate(eng)
-    if db_url.startswith("postgresql"):
-        await reset_pg(db_url)
-    try:
-        yield eng
-    finally:
-        await eng.dispose()
 
 
 async def capture(
