@@ -9,8 +9,8 @@ flight waits out), and objects of requests in flight are promoted into the oldes
 by the frequent young collections, so full collections come every few seconds under load. In
 all, the collector took ~5% of the hub's CPU at 16 clients (docs/benchmarks.md).
 
-:func:`settle_startup_heap` runs once the process has started (the app built, the pools
-open): one full collection, then ``gc.freeze()`` moves what survived into the permanent
+:func:`settle_startup_heap` runs once the process has started (the app or the worker built):
+one full collection, then ``gc.freeze()`` moves what survived into the permanent
 generation, which the collector never walks again, and the young threshold is raised so that
 a request's short-lived objects are mostly gone (freed by reference counting) before a
 collection sees them. Garbage cycles are still collected, just in larger, rarer batches.
