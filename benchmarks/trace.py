@@ -1,6 +1,6 @@
 """What ONE payment does in the database: every statement, grouped by transaction.
 
-    .venv/bin/python -m benchmarks.trace [--database-url URL] [--payments 300]
+    .venv/bin/python -m benchmarks.trace [--database-url URL] [--payments 300] [--capture automatic]
 
 Runs the hub in process (the simulator in process too) on a database made for the run
 (PostgreSQL by default, dropped after), makes ``--payments`` warm-up payments, then traces
@@ -67,7 +67,7 @@ class Recorder:
         self.lines.append("    " + sql[:150])
 
 
-async def run(url: str, n: int, profile: bool = False) -> None:
+async def run(url: str, n: int, profile: bool = False, capture: str = "manual") -> None:
     from hub.api.app import create_app
     from hub.config import load_settings
     from hub.runtime import Hub
@@ -80,7 +80,7 @@ async def run(url: str, n: int, profile: bool = False) -> None:
             "PAYHUB_MASTER_KEY_FILE": str(Path(tmp) / "payhub.key"),
             "PAYHUB_BOOTSTRAP_API_KEY": ADMIN_KEY,
             "PAYHUB_LOG_FORMAT": "text",
-            "PAYHUB_LOG_LEVEL": "WARNING",
+            "PAYHUB_LOG_LEVEL": "ERROR",
         }
         hub = Hub(load_settings(cfg, environ=env))
         await hub.start()
@@ -95,7 +95,9 @@ async def run(url: str, n: int, profile: bool = False) -> None:
 
             async def pay(i: int) -> None:
                 r = await client.post(
-                    "/v1/payments", json=PAYMENT, headers={**headers, "Idempotency-Key": f"t-{i}"}
+                    "/v1/payments",
+                    json={**PAYMENT, "capture": capture},
+                    headers={**headers, "Idempotency-Key": f"t-{i}"},
                 )
                 assert r.status_code == 201, r.text
 
@@ -120,7 +122,7 @@ async def run(url: str, n: int, profile: bool = False) -> None:
             await asyncio.sleep(0.2)
             rec.on = False
         await hub.stop()
-    print("one payment (POST /v1/payments, card inline, capture manual):")
+    print(f"one payment (POST /v1/payments, card inline, capture {capture}):")
     print("\n".join(rec.lines))
     count = sum(1 for line in rec.lines if line.strip() not in ("BEGIN;", "COMMIT;", "BEGIN", "COMMIT"))
     txns = sum(1 for line in rec.lines if line.strip().startswith("COMMIT"))
@@ -133,16 +135,16 @@ async def run(url: str, n: int, profile: bool = False) -> None:
     )
 
 
-async def main(url: str | None, n: int, profile: bool = False) -> None:
+async def main(url: str | None, n: int, profile: bool = False, capture: str = "manual") -> None:
     if url is not None:
-        await run(url, n, profile)
+        await run(url, n, profile, capture)
         return
     name = f"payhub_trace_{secrets.token_hex(3)}"
     admin = create_async_engine(ADMIN, isolation_level="AUTOCOMMIT")
     async with admin.connect() as conn:
         await conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:
-        await run(ADMIN.rsplit("/", 1)[0] + f"/{name}", n, profile)
+        await run(ADMIN.rsplit("/", 1)[0] + f"/{name}", n, profile, capture)
     finally:
         async with admin.connect() as conn:
             await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -154,5 +156,7 @@ if __name__ == "__main__":
     ap.add_argument("--database-url", default=None, help="default: a PostgreSQL database made for the run")
     ap.add_argument("--payments", type=int, default=300)
     ap.add_argument("--profile", action="store_true", help="cProfile (CPU time) of the measured payments")
+    ap.add_argument("--capture", choices=("manual", "automatic"), default="manual",
+                    help="automatic: a purchase (the capture posts its ledger entry)")  # fmt: skip
     args = ap.parse_args()
-    asyncio.run(main(args.database_url, args.payments, args.profile))
+    asyncio.run(main(args.database_url, args.payments, args.profile, args.capture))

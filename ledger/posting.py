@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import zlib
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -40,7 +40,10 @@ class Posting:
 @dataclass(frozen=True, slots=True)
 class Posted:
     entry_id: str
-    created: bool  # False: the cause had been posted before (nothing written now)
+    # False: the cause had been posted before (nothing written now); None: deferred (``post``
+    # with ``defer``): sent with the transaction's gathered writes, written or already there
+    # with the same postings (other postings make that statement fail with EntryConflict)
+    created: bool | None
 
 
 def entry_id(cause: str) -> str:
@@ -142,14 +145,23 @@ def _balances_upsert(dialect: str, n: int) -> Any:
 
 class RawSql(Protocol):
     """Statements as SQL text on the driver connection under an AsyncConnection, in its
-    transaction (the hub passes ``hub.services.postings``' asyncpg executor, which sends the
-    writes gathered before it first). ``driver`` returns ``None`` where the Core statements
-    are to be used (SQLite)."""
+    transaction (the hub passes ``hub.store.gather.RawSql``: ``fetchrow`` sends the writes
+    gathered before it first; ``write_group`` adds statements to them). ``driver`` returns
+    ``None`` where the Core statements are to be used (SQLite)."""
 
     async def driver(self, conn: AsyncConnection, *, begin: bool = True) -> Any | None: ...
     async def fetchrow(
         self, conn: AsyncConnection, drv: Any, sql: str, args: Sequence[Any]
     ) -> Any | None: ...
+    async def write_group(
+        self,
+        conn: AsyncConnection,
+        drv: Any,
+        parts: Sequence[tuple[str, Sequence[Any]]],
+        *,
+        rows: Sequence[tuple[str, Any]] = (),
+        conflict: tuple[str, Callable[[], Exception]] | None = None,
+    ) -> bool: ...
 
 
 _PG_POST: dict[tuple[int, int], str] = {}
@@ -188,6 +200,46 @@ def _pg_post(n: int, m: int) -> str:
     return sql
 
 
+_ENTRY_ID_UNIQUE = "uq_ledger_entries_id"  # hub migration 0007
+
+
+def _pg_deferred(n: int, m: int) -> list[str]:
+    """:func:`_pg_post` as four writes for ``RawSql.write_group`` (``@w0``: the entry's new row):
+    the entry; its postings; its stripe upserts; and, when the id existed (``@w0`` empty) with
+    other postings than these, the entry's INSERT again, without ON CONFLICT, which fails on
+    ``uq_ledger_entries_id``: the statement, and the transaction with it, refuses the entry as
+    :func:`_same_as_stored` would. Parameters per part, as ``_pg_post``'s: entry $1-$5; lines 3
+    each; sums 4 each after the stripe ($1); the check the entry's five and the sorted lines."""
+    entry = (
+        "INSERT INTO ledger_entries (id, cause, kind, resource, created_at) "
+        "VALUES ($1, $2, $3, $4, $5::timestamptz) ON CONFLICT (id) DO NOTHING RETURNING seq"
+    )
+    lines = ", ".join(
+        f"(${1 + 3 * i}::varchar, ${2 + 3 * i}::varchar, ${3 + 3 * i}::bigint)" for i in range(n)
+    )
+    sums = ", ".join(
+        f"(${2 + 4 * i}::varchar, ${3 + 4 * i}::varchar, ${4 + 4 * i}::bigint, ${5 + 4 * i}::bigint)"
+        for i in range(m)
+    )
+    return [
+        entry,
+        "INSERT INTO ledger_postings (entry_seq, account, currency, amount) "
+        f"SELECT e.seq, v.account, v.currency, v.amount FROM @w0 AS e, (VALUES {lines}) AS v(account, currency, amount)",
+        "INSERT INTO ledger_balances (account, currency, stripe, debits, credits) "
+        "SELECT v.account, v.currency, $1::integer, v.debits, v.credits "
+        f"FROM @w0 AS e, (VALUES {sums}) AS v(account, currency, debits, credits) "
+        "ON CONFLICT (account, currency, stripe) DO UPDATE SET "
+        "debits = ledger_balances.debits + excluded.debits, "
+        "credits = ledger_balances.credits + excluded.credits",
+        "INSERT INTO ledger_entries (id, cause, kind, resource, created_at) "
+        "SELECT $1::varchar, $2::varchar, $3::varchar, $4::varchar, $5::timestamptz "
+        "WHERE CASE WHEN EXISTS (SELECT 1 FROM @w0) THEN false ELSE "
+        "(SELECT coalesce(array_agg(p.account || ' ' || p.currency || ' ' || p.amount "
+        'ORDER BY p.account COLLATE "C", p.currency COLLATE "C", p.amount), \'{}\') FROM ledger_postings p '
+        "JOIN ledger_entries le ON le.seq = p.entry_seq WHERE le.id = $1::varchar) IS DISTINCT FROM $6::text[] END",
+    ]
+
+
 async def post(
     conn: AsyncConnection,
     *,
@@ -197,9 +249,14 @@ async def post(
     lines: Sequence[Posting],
     now: dt.datetime,
     raw: RawSql | None = None,
+    defer: bool = False,
 ) -> Posted:
     """Write one journal entry on ``conn`` (in its transaction), once per ``cause``. ``raw``:
-    send the statement as SQL text on the driver (PostgreSQL), without SQLAlchemy's cost."""
+    send the statement as SQL text on the driver (PostgreSQL), without SQLAlchemy's cost.
+    ``defer`` (with ``raw``): add the entry to the writes ``raw`` gathers on ``conn``, if it
+    gathers any, to go in their statement (no round trip of its own); ``created`` is then
+    ``None``, and an entry of the same cause with other postings fails that statement with
+    :class:`EntryConflict`."""
     kind = Kind(kind)
     validate(lines)
     eid = entry_id(cause)
@@ -214,13 +271,33 @@ async def post(
     stripe = stripe_of(resource or eid)
 
     if conn.dialect.name == "postgresql":
+        drv = await raw.driver(conn) if raw is not None else None
+        if defer and drv is not None and raw is not None:
+            head = [eid, cause, kind.value, resource, now]
+            flat = [a for p in lines for a in (p.account, p.currency, p.amount)]
+            sums_args: list[Any] = [stripe]
+            for (account, currency), (debits, credits) in folded:
+                sums_args += (account, currency, debits, credits)
+            mine = sorted((p.account, p.currency, p.amount) for p in lines)
+            check = [*head, [f"{a} {c} {m}" for a, c, m in mine]]
+            parts = list(
+                zip(_pg_deferred(len(lines), len(folded)), (head, flat, sums_args, check), strict=True)
+            )
+            written = [
+                ("ledger_entries", eid),
+                *(("ledger_balances", (a, c, stripe)) for (a, c), _ in folded),
+            ]
+            error = EntryConflict(f"entry {eid} exists with other postings than {mine}")
+            if await raw.write_group(
+                conn, drv, parts, rows=written, conflict=(_ENTRY_ID_UNIQUE, lambda: error)
+            ):
+                return Posted(eid, created=None)
         args: list[Any] = [eid, cause, kind.value, resource, now, stripe]
         for p in lines:
             args += (p.account, p.currency, p.amount)
         for (account, currency), (debits, credits) in folded:
             args += (account, currency, debits, credits)
         sql = _pg_post(len(lines), len(folded))
-        drv = await raw.driver(conn) if raw is not None else None
         if drv is not None and raw is not None:
             row = await raw.fetchrow(conn, drv, sql, args)
             seq = None if row is None else row["seq"]

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 import ledger
 from hub.domain.states import PayoutStatus
-from hub.store import fast, gather
+from hub.store import gather
 from ledger import Kind, Posted, Posting
 from ledger.schema import entries as le
 from ledger.schema import postings as lp
@@ -32,15 +32,9 @@ from ledger.schema import postings as lp
 ENABLED = os.environ.get("PAYHUB_BENCH_LEDGER_OFF") != "1"
 
 
-class _Sql:
-    """``ledger.RawSql``: the entry's statement on asyncpg, in the caller's transaction (begun
-    if it is not yet), after the writes gathered before it."""
-
-    driver = staticmethod(fast.driver)
-    fetchrow = staticmethod(fast.fetchrow)
-
-
-_RAW = _Sql()
+# the entry's statement on asyncpg, in the caller's transaction, after the writes gathered
+# before it or (``defer``) among them
+_RAW = gather.RawSql()
 
 
 async def _transfer(
@@ -54,22 +48,27 @@ async def _transfer(
     cause: str,
     resource: str | None,
     now: dt.datetime,
+    defer: bool = False,
 ) -> Posted | None:
     if not ENABLED:
         return None
     lines = ledger.transfer(debit, credit, currency, amount)
-    # PostgreSQL: SQL text on asyncpg, after the writes gathered before it (sent first); SQLite:
-    # the ledger's Core statements, with nothing gathered
-    return await ledger.post(conn, kind=kind, cause=cause, resource=resource, lines=lines, now=now, raw=_RAW)
+    # PostgreSQL: SQL text on asyncpg, after the writes gathered before it (sent first) or,
+    # ``defer``, in their statement; SQLite: the ledger's Core statements, nothing gathered
+    return await ledger.post(
+        conn, kind=kind, cause=cause, resource=resource, lines=lines, now=now, raw=_RAW, defer=defer
+    )
 
 
 async def capture(
-    conn: AsyncConnection, *, payment: Mapping[str, Any], amount: int, cause: str, now: dt.datetime
-) -> Posted | None:
-    """Money captured: debit ``provider:{a}``, credit ``sales``."""
+    conn: AsyncConnection, *, payment: Mapping[str, Any], amount: int, cause: str, now: dt.datetime,
+    defer: bool = False,
+) -> Posted | None:  # fmt: skip
+    """Money captured: debit ``provider:{a}``, credit ``sales``. ``defer``: see ``ledger.post``."""
     return await _transfer(
         conn, Kind.CAPTURE, debit=ledger.provider(payment["account_id"]), credit="sales",
         currency=payment["currency"], amount=amount, cause=cause, resource=payment["id"], now=now,
+        defer=defer,
     )  # fmt: skip
 
 
@@ -81,11 +80,13 @@ async def refund(
     amount: int,
     cause: str,
     now: dt.datetime,
+    defer: bool = False,
 ) -> Posted | None:
     """A refund given: debit ``refunds``, credit ``provider:{a}`` (the entry's resource is the ``re_``)."""
     return await _transfer(
         conn, Kind.REFUND, debit="refunds", credit=ledger.provider(payment["account_id"]),
         currency=payment["currency"], amount=amount, cause=cause, resource=refund_id, now=now,
+        defer=defer,
     )  # fmt: skip
 
 
@@ -240,8 +241,10 @@ async def payment_moved(
     when one operation moves the amounts more than once (failed after success, re-captured)."""
     c = cause or op["id"]
     captured = values.get("amount_captured", payment["amount_captured"]) - payment["amount_captured"]
+    # the entries go with the transaction's gathered writes (its one statement on PostgreSQL);
+    # the payment row is locked, so no other transaction posts these causes meanwhile
     if captured > 0:
-        await capture(conn, payment=payment, amount=captured, cause=f"{c}:capture", now=now)
+        await capture(conn, payment=payment, amount=captured, cause=f"{c}:capture", now=now, defer=True)
     elif captured < 0:
         lines = ledger.transfer(
             ledger.provider(payment["account_id"]), "sales", payment["currency"], -captured
@@ -254,7 +257,7 @@ async def payment_moved(
     if refunded > 0:
         await refund(
             conn, payment=payment, refund_id=op["refund_id"] or op["id"], amount=refunded,
-            cause=f"{c}:refund", now=now,
+            cause=f"{c}:refund", now=now, defer=True,
         )  # fmt: skip
     elif refunded < 0:
         lines = ledger.transfer(

@@ -130,6 +130,36 @@ async def write(
         g.conflicts[conflict[0]] = conflict[1]
 
 
+_GROUP_REF = re.compile(r"@w(\d+)")
+
+
+async def write_group(
+    conn: AsyncConnection,
+    drv: asyncpg.Connection,
+    parts: Sequence[tuple[str, Sequence[Any]]],
+    *,
+    rows: Sequence[tuple[str, Any]] = (),
+    conflict: tuple[str, Callable[[], Exception]] | None = None,
+) -> bool:
+    """Gather several writes that read each other's ``RETURNING`` (a journal entry, then its
+    postings ``FROM`` the entry's new row): in part k, ``@w0`` ... ``@w{k-1}`` name the group's
+    earlier parts. They go in one statement, none sent before the others; ``rows``/``conflict``
+    as :func:`write`, for the group. Returns ``False``, gathering nothing, when nothing
+    gathers on ``conn`` (the caller sends its own statement)."""
+    g = gathered(conn)
+    if g is None:
+        return False
+    if any(row in g.rows for row in rows) or (conflict is not None and conflict[0] in g.conflicts):
+        await flush(conn)  # the earlier writes of these rows (or a mapped error) go first
+    g.rows.update(rows)
+    base = len(g.parts)
+    for sql, args in parts:
+        g.parts.append((_GROUP_REF.sub(lambda m: f"w{base + int(m[1])}", sql), args))
+    if conflict is not None:
+        g.conflicts[conflict[0]] = conflict[1]
+    return True
+
+
 async def flush(conn: AsyncConnection) -> None:
     """Send what is gathered on ``conn`` now (before a statement that must come after it)."""
     g = gathered(conn)
@@ -264,8 +294,10 @@ def guard(engine: Engine) -> None:
 
 
 class RawSql:
-    """These statements for a library that takes a connection (``idempotency.store.RawSql``)."""
+    """These statements for a library that takes a connection (``idempotency.store.RawSql``,
+    ``ledger.RawSql``)."""
 
     driver = staticmethod(driver)
     fetchrow = staticmethod(fast.fetchrow)
     write = staticmethod(write)
+    write_group = staticmethod(write_group)
