@@ -77,14 +77,10 @@ async def decide(
     kind = event.kind
     if kind is None:
         return Decision(status=IGNORED, note="event type not applied by the hub")
-    found = await find_resource(conn, account_id, event)
-    if found is None:
+    got = await _locked(conn, account_id, event)
+    if got is None:
         return Decision(status=RETRY, note=f"no {_what(kind)} of account {account_id} matches this event yet")
-    table, resource_kind = (
-        (t.payouts, ResourceKind.PAYOUT) if kind == K.PAYOUT else (t.payments, ResourceKind.PAYMENT)
-    )
-    resource = await load(conn, table, found, lock=True, what=resource_kind.value)
-    every_op = await _operations(conn, found)
+    resource, every_op = got
     ops = adoption.usable(every_op)  # flagged provider news is matched to nothing
     outcome = event.outcome
     if outcome is None:  # news that something changed, without saying what: let resolution look
@@ -111,6 +107,56 @@ async def decide(
     if op is None:
         return _without_operation(resource, ops, event, outcome)
     return _verdict(op, ops, outcome)
+
+
+async def _locked(
+    conn: AsyncConnection, account_id: str, event: ProviderEvent
+) -> tuple[Row, list[Row]] | None:
+    """The resource the event is about, LOCKED, and its operations (oldest first); None when
+    the hub has no such resource. PostgreSQL, when the hub's own id echoed back is the way
+    the event matches (no provider operation reference, no refund id first): one statement."""
+    assert event.kind is not None
+    payout = event.kind == K.PAYOUT
+    table, what = (t.payouts, ResourceKind.PAYOUT) if payout else (t.payments, ResourceKind.PAYMENT)
+    echoed = (
+        event.payment_id
+        if event.payment_id and event.payment_id.startswith("po_" if payout else "pay_")
+        else None
+    )
+    first = event.operation_reference or (event.kind == K.REFUND and event.refund_id)
+    drv = await fast.driver(conn) if echoed and not first else None
+    if drv is not None and echoed:
+        rows = await fast.fetch(conn, drv, _pg_locked_sql(table), (echoed, account_id))
+        if rows:
+            resource = {name: rows[0][f"r_{name}"] for name in table.c.keys()}
+            ops = [
+                {name: r[f"o_{name}"] for name in t.operations.c.keys()}
+                for r in rows
+                if r["o_id"] is not None
+            ]
+            return resource, ops
+    found = await find_resource(conn, account_id, event)
+    if found is None:
+        return None
+    return await load(conn, table, found, lock=True, what=what.value), await _operations(conn, found)
+
+
+_PG_LOCKED: dict[str, str] = {}
+
+
+def _pg_locked_sql(table: Any) -> str:
+    """A resource of the account, locked, joined to each of its operations, oldest first."""
+    sql = _PG_LOCKED.get(table.name)
+    if sql is None:
+        cols = ", ".join(
+            [f'r."{c.name}" AS "r_{c.name}"' for c in table.c]
+            + [f'o."{c.name}" AS "o_{c.name}"' for c in t.operations.c]
+        )
+        sql = _PG_LOCKED[table.name] = (
+            f'SELECT {cols} FROM "{table.name}" r LEFT JOIN operations o ON o.resource_id = r.id'
+            " WHERE r.id = $1 AND r.account_id = $2 ORDER BY o.created_at, o.id FOR UPDATE OF r"
+        )
+    return sql
 
 
 async def find_resource(conn: AsyncConnection, account_id: str, event: ProviderEvent) -> str | None:
@@ -165,7 +211,9 @@ _OWNED = {
     )
     for table in (t.payments, t.payouts)
 }
-_OPERATIONS = select(t.operations).where(_o.resource_id == bindparam("resource_id")).order_by(_o.created_at, _o.id)
+_OPERATIONS = (
+    select(t.operations).where(_o.resource_id == bindparam("resource_id")).order_by(_o.created_at, _o.id)
+)
 
 
 # PostgreSQL: the same statements sent through asyncpg directly (hub.store.fast), as text
