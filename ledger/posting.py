@@ -273,8 +273,8 @@ async def post(
     if conn.dialect.name == "postgresql":
         drv = await raw.driver(conn) if raw is not None else None
         if defer and drv is not None and raw is not None:
-            head = [eid, cause, kind.value, resource, now]
-            flat = [a for p in lines for a in (p.account, p.currency, p.amount)]
+            head: list[Any] = [eid, cause, kind.value, resource, now]
+            flat: list[Any] = [a for p in lines for a in (p.account, p.currency, p.amount)]
             sums_args: list[Any] = [stripe]
             for (account, currency), (debits, credits) in folded:
                 sums_args += (account, currency, debits, credits)
