@@ -150,6 +150,22 @@ async def reset_pg(url: str) -> None:
         await eng.dispose()
 
 
+@pytest.fixture
+async def engine(db_url: str) -> AsyncIterator[Any]:
+    """A migrated engine of its own on the test's database (emptied first on PostgreSQL), for
+    tests of the store and ledger layers without a hub."""
+    from hub.store.db import create_engine, migrate
+
+    eng = create_engine(db_url)
+    await migrate(eng)
+    if db_url.startswith("postgresql"):
+        await reset_pg(db_url)
+    try:
+        yield eng
+    finally:
+        await eng.dispose()
+
+
 def make_settings(db_url: str, tmp_path: Path, **overrides: Any):
     from hub.config import load_settings
 

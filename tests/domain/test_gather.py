@@ -4,7 +4,6 @@ statements sent one by one (what is committed, what a read sees, what fails)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -13,22 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hub.store import fast, gather
 from hub.store import tables as t
-from hub.store.db import create_engine, migrate
 from hub.store.repo import add_event, insert_row, load, update_row
 
 NOW = dt.datetime(2026, 12, 3, 12, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
-    from tests.conftest import reset_pg
-
-    eng = create_engine(db_url)
-    await migrate(eng)
-    if db_url.startswith("postgresql"):
-        await reset_pg(db_url)
-    yield eng
-    await eng.dispose()
 
 
 class Wire:

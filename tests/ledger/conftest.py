@@ -8,25 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hub.store.db import create_engine, migrate
-from tests.conftest import reset_pg
 from tests.payouts.conftest import PayoutWorld, close_world, open_world
 
 CARD = {"number": "4242424242424242", "exp_month": 12, "exp_year": 2031, "cvc": "123"}
-
-
-@pytest.fixture
-async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
-    eng = create_engine(db_url)
-    await migrate(eng)
-    if db_url.startswith("postgresql"):
-        await reset_pg(db_url)
-    try:
-        yield eng
-    finally:
-        await eng.dispose()
 
 
 def pay(**kw: Any) -> dict[str, Any]:

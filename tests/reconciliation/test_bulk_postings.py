@@ -3,30 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import ledger
-from hub.store.db import create_engine, migrate
 from ledger.schema import entries
-from tests.conftest import reset_pg
 
 NOW = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
-    eng = create_engine(db_url)
-    await migrate(eng)
-    if db_url.startswith("postgresql"):
-        await reset_pg(db_url)
-    try:
-        yield eng
-    finally:
-        await eng.dispose()
 
 
 def fee(cause: str, amount: int, resource: str | None = "pay_1") -> ledger.NewEntry:
