@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import zlib
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -165,38 +166,24 @@ class RawSql(Protocol):
 
 
 _PG_POST: dict[tuple[int, int], str] = {}
+_PARAM = re.compile(r"\$(\d+)")
 
 
 def _pg_post(n: int, m: int) -> str:
     """PostgreSQL: the entry, its postings and its stripe upserts in ONE statement (one round
-    trip on the capture path); when the id exists, ``e`` is empty and nothing else is written.
-    Positional ($1-$5 the entry, $6 the stripe, then 3 per posting line and 4 per (account,
-    currency) sum): sent through ``raw`` on the driver, or through SQLAlchemy's
-    ``exec_driver_sql``."""
+    trip); when the id exists, ``e`` is empty and nothing else is written. The first three
+    writes of :func:`_pg_deferred` as CTEs, their parameters one after the other (the entry's
+    five, 3 per posting line, the stripe and 4 per (account, currency) sum): sent through
+    ``raw`` on the driver, or through SQLAlchemy's ``exec_driver_sql``."""
     sql = _PG_POST.get((n, m))
     if sql is None:
-        lines = ", ".join(
-            f"(${7 + 3 * i}::varchar, ${8 + 3 * i}::varchar, ${9 + 3 * i}::bigint)" for i in range(n)
-        )
-        base = 7 + 3 * n
-        sums = ", ".join(
-            f"(${base + 4 * i}::varchar, ${base + 4 * i + 1}::varchar, ${base + 4 * i + 2}::bigint, "
-            f"${base + 4 * i + 3}::bigint)"
-            for i in range(m)
-        )
-        sql = _PG_POST[(n, m)] = (
-            "WITH e AS (INSERT INTO ledger_entries (id, cause, kind, resource, created_at) "
-            "VALUES ($1, $2, $3, $4, $5::timestamptz) ON CONFLICT (id) DO NOTHING RETURNING seq), "
-            "p AS (INSERT INTO ledger_postings (entry_seq, account, currency, amount) "
-            f"SELECT e.seq, v.account, v.currency, v.amount FROM e, (VALUES {lines}) AS v(account, currency, amount)), "
-            "b AS (INSERT INTO ledger_balances (account, currency, stripe, debits, credits) "
-            "SELECT v.account, v.currency, $6::integer, v.debits, v.credits "
-            f"FROM e, (VALUES {sums}) AS v(account, currency, debits, credits) "
-            "ON CONFLICT (account, currency, stripe) DO UPDATE SET "
-            "debits = ledger_balances.debits + excluded.debits, "
-            "credits = ledger_balances.credits + excluded.credits) "
-            "SELECT seq FROM e"
-        )
+        entry, lines, sums, _ = _pg_deferred(n, m)
+
+        def shifted(part: str, offset: int) -> str:
+            return _PARAM.sub(lambda g: f"${int(g[1]) + offset}", part).replace("@w0", "e")
+
+        p, b = shifted(lines, 5), shifted(sums, 5 + 3 * n)
+        sql = _PG_POST[(n, m)] = f"WITH e AS ({entry}), p AS ({p}), b AS ({b}) SELECT seq FROM e"
     return sql
 
 
@@ -204,12 +191,13 @@ _ENTRY_ID_UNIQUE = "uq_ledger_entries_id"  # hub migration 0007
 
 
 def _pg_deferred(n: int, m: int) -> list[str]:
-    """:func:`_pg_post` as four writes for ``RawSql.write_group`` (``@w0``: the entry's new row):
-    the entry; its postings; its stripe upserts; and, when the id existed (``@w0`` empty) with
-    other postings than these, the entry's INSERT again, without ON CONFLICT, which fails on
+    """PostgreSQL: an entry of ``n`` posting lines and ``m`` (account, currency) sums as four
+    writes for ``RawSql.write_group`` (``@w0``: the entry's new row): the entry; its postings;
+    its stripe upserts; and, when the id existed (``@w0`` empty) with other postings than
+    these, the entry's INSERT again, without ON CONFLICT, which fails on
     ``uq_ledger_entries_id``: the statement, and the transaction with it, refuses the entry as
-    :func:`_same_as_stored` would. Parameters per part, as ``_pg_post``'s: entry $1-$5; lines 3
-    each; sums 4 each after the stripe ($1); the check the entry's five and the sorted lines."""
+    :func:`_same_as_stored` would. Parameters per part: the entry $1-$5; 3 per line; the
+    stripe, then 4 per sum; the check the entry's five and the sorted lines as text."""
     entry = (
         "INSERT INTO ledger_entries (id, cause, kind, resource, created_at) "
         "VALUES ($1, $2, $3, $4, $5::timestamptz) ON CONFLICT (id) DO NOTHING RETURNING seq"
@@ -272,12 +260,12 @@ async def post(
 
     if conn.dialect.name == "postgresql":
         drv = await raw.driver(conn) if raw is not None else None
+        head: list[Any] = [eid, cause, kind.value, resource, now]
+        flat: list[Any] = [a for p in lines for a in (p.account, p.currency, p.amount)]
+        sums_args: list[Any] = [stripe]
+        for (account, currency), (debits, credits) in folded:
+            sums_args += (account, currency, debits, credits)
         if defer and drv is not None and raw is not None:
-            head: list[Any] = [eid, cause, kind.value, resource, now]
-            flat: list[Any] = [a for p in lines for a in (p.account, p.currency, p.amount)]
-            sums_args: list[Any] = [stripe]
-            for (account, currency), (debits, credits) in folded:
-                sums_args += (account, currency, debits, credits)
             mine = sorted((p.account, p.currency, p.amount) for p in lines)
             check = [*head, [f"{a} {c} {m}" for a, c, m in mine]]
             parts = list(
@@ -292,11 +280,7 @@ async def post(
                 conn, drv, parts, rows=written, conflict=(_ENTRY_ID_UNIQUE, lambda: error)
             ):
                 return Posted(eid, created=None)
-        args: list[Any] = [eid, cause, kind.value, resource, now, stripe]
-        for p in lines:
-            args += (p.account, p.currency, p.amount)
-        for (account, currency), (debits, credits) in folded:
-            args += (account, currency, debits, credits)
+        args = [*head, *flat, *sums_args]
         sql = _pg_post(len(lines), len(folded))
         if drv is not None and raw is not None:
             row = await raw.fetchrow(conn, drv, sql, args)
