@@ -14,6 +14,7 @@ would (lookup / replay / webhook, with ``fake.advance()`` for provider time).
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import importlib
 import logging
 import os
@@ -417,6 +418,7 @@ class Harness:
             reference=f"payout-{ids['payment_id'][-8:]}",
             bank_account=destination,
             description="payhub contract suite",
+            requested_at=dt.datetime.now(dt.UTC),  # as the hub: the operation's instant, the same on a retry
         )
 
     # ---------------------------------------------------------------- resolution

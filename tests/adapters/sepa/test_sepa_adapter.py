@@ -71,6 +71,10 @@ def payout(
         "currency": "EUR",
         "bank_account": BankAccount(iban=iban, name=name, country="DE"),
         "description": "Auszahlung Nr. 7",
+        # the operation's creation instant, as the hub passes it: a retry embeds the same
+        # CreDtTm (without it each call stamps its own second, and a retry that crosses one is
+        # another file to the bank: DU01)
+        "requested_at": dt.datetime.now(dt.UTC),
     }
     base.update(kw)
     return PayoutRequest(**base)  # type: ignore[arg-type]

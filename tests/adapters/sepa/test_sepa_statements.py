@@ -113,6 +113,7 @@ def _payout(iban: str) -> PayoutRequest:
     return PayoutRequest(
         operation_id=op, idempotency_key=f"payhub-{op}", payment_id=po, amount=2500, currency="EUR",
         bank_account=BankAccount(iban=iban, name="Zoë Müller", country="DE"), description="Auszahlung",
+        requested_at=datetime.now(UTC),
     )  # fmt: skip
 
 
