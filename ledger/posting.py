@@ -146,9 +146,11 @@ def _balances_upsert(dialect: str, n: int) -> Any:
 
 class RawSql(Protocol):
     """Statements as SQL text on the driver connection under an AsyncConnection, in its
-    transaction (the hub passes ``hub.store.gather.RawSql``: ``fetchrow`` sends the writes
-    gathered before it first; ``write_group`` adds statements to them). ``driver`` returns
-    ``None`` where the Core statements are to be used (SQLite)."""
+    transaction (the hub passes ``hub.services.postings``' executor: ``fetchrow`` sends the
+    writes gathered before it first; ``write_group`` adds statements to them). ``driver``
+    returns ``None`` where the Core statements are to be used (SQLite); with ``begin`` it
+    begins the connection's transaction if it is not yet (a statement sent on its own must be
+    in it)."""
 
     async def driver(self, conn: AsyncConnection, *, begin: bool = True) -> Any | None: ...
     async def fetchrow(
@@ -259,13 +261,14 @@ async def post(
     stripe = stripe_of(resource or eid)
 
     if conn.dialect.name == "postgresql":
-        drv = await raw.driver(conn) if raw is not None else None
         head: list[Any] = [eid, cause, kind.value, resource, now]
         flat: list[Any] = [a for p in lines for a in (p.account, p.currency, p.amount)]
         sums_args: list[Any] = [stripe]
         for (account, currency), (debits, credits) in folded:
             sums_args += (account, currency, debits, credits)
-        if defer and drv is not None and raw is not None:
+        # deferred: the driver without BEGIN (the gathered statement may be the block's only one)
+        drv = await raw.driver(conn, begin=False) if defer and raw is not None else None
+        if drv is not None and raw is not None:
             mine = sorted((p.account, p.currency, p.amount) for p in lines)
             check = [*head, [f"{a} {c} {m}" for a, c, m in mine]]
             parts = list(
@@ -280,6 +283,7 @@ async def post(
                 conn, drv, parts, rows=written, conflict=(_ENTRY_ID_UNIQUE, lambda: error)
             ):
                 return Posted(eid, created=None)
+        drv = await raw.driver(conn) if raw is not None else None  # in the transaction, begun
         args = [*head, *flat, *sums_args]
         sql = _pg_post(len(lines), len(folded))
         if drv is not None and raw is not None:

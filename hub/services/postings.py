@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 import ledger
 from hub.domain.states import PayoutStatus
-from hub.store import gather
+from hub.store import fast, gather
 from ledger import Kind, Posted, Posting
 from ledger.schema import entries as le
 from ledger.schema import postings as lp
@@ -32,9 +32,16 @@ from ledger.schema import postings as lp
 ENABLED = os.environ.get("PAYHUB_BENCH_LEDGER_OFF") != "1"
 
 
-# the entry's statement on asyncpg, in the caller's transaction, after the writes gathered
-# before it or (``defer``) among them
-_RAW = gather.RawSql()
+class _Sql:
+    """``ledger.RawSql``: the entry's statement on asyncpg, in the caller's transaction (begun
+    if it is not yet), after the writes gathered before it or (``defer``) among them."""
+
+    driver = staticmethod(fast.driver)  # begins the transaction when asked: a lone entry is in it
+    fetchrow = staticmethod(fast.fetchrow)
+    write_group = staticmethod(gather.write_group)
+
+
+_RAW = _Sql()
 
 
 async def _transfer(

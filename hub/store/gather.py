@@ -294,10 +294,8 @@ def guard(engine: Engine) -> None:
 
 
 class RawSql:
-    """These statements for a library that takes a connection (``idempotency.store.RawSql``,
-    ``ledger.RawSql``)."""
+    """These statements for a library that takes a connection (``idempotency.store.RawSql``)."""
 
     driver = staticmethod(driver)
     fetchrow = staticmethod(fast.fetchrow)
     write = staticmethod(write)
-    write_group = staticmethod(write_group)

@@ -148,3 +148,18 @@ async def test_on_postgresql_a_deferred_entry_goes_in_the_gathered_statement(
     sent = list(wire.queries)
     assert len(sent) == 1, sent  # the payment and the entry: one statement, no BEGIN and COMMIT
     assert 'INSERT INTO "payments"' in sent[0] and "INSERT INTO ledger_entries" in sent[0]
+
+
+@defer
+async def test_an_entry_first_in_its_transaction_vanishes_with_it(engine: AsyncEngine, defer: bool) -> None:
+    """Nothing gathered before the entry: it still waits for the transaction's COMMIT."""
+    with pytest.raises(RuntimeError):
+        async with gather.transaction(engine) as conn:
+            await postings.capture(
+                conn, payment={"id": "pay_f", **PAYMENT}, amount=900, cause="op_pay_f:capture", now=NOW,
+                defer=defer,
+            )  # fmt: skip
+            raise RuntimeError("the transaction fails after the entry")
+    async with engine.connect() as conn:
+        assert (await ledger.entries_page(conn)).entries == []
+    assert await sales(engine) == []
