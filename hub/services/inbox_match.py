@@ -43,7 +43,7 @@ from hub.domain.operations import OpStatus, ResourceKind
 from hub.domain.states import Status
 from hub.store import fast
 from hub.store import tables as t
-from hub.store.repo import Row, load, utcnow
+from hub.store.repo import Row, load, locked_with_operations, utcnow
 
 log = logging.getLogger("payhub.webhooks")
 
@@ -118,45 +118,16 @@ async def _locked(
     assert event.kind is not None
     payout = event.kind == K.PAYOUT
     table, what = (t.payouts, ResourceKind.PAYOUT) if payout else (t.payments, ResourceKind.PAYMENT)
-    echoed = (
-        event.payment_id
-        if event.payment_id and event.payment_id.startswith("po_" if payout else "pay_")
-        else None
-    )
     first = event.operation_reference or (event.kind == K.REFUND and event.refund_id)
-    drv = await fast.driver(conn) if echoed and not first else None
-    if drv is not None and echoed:
-        rows = await fast.fetch(conn, drv, _pg_locked_sql(table), (echoed, account_id))
-        if rows:
-            resource = {name: rows[0][f"r_{name}"] for name in table.c.keys()}
-            ops = [
-                {name: r[f"o_{name}"] for name in t.operations.c.keys()}
-                for r in rows
-                if r["o_id"] is not None
-            ]
-            return resource, ops
+    echoed = event.payment_id or ""
+    if not first and echoed.startswith("po_" if payout else "pay_"):
+        got = await locked_with_operations(conn, table, echoed, account_id)
+        if got is not None:
+            return got
     found = await find_resource(conn, account_id, event)
     if found is None:
         return None
     return await load(conn, table, found, lock=True, what=what.value), await _operations(conn, found)
-
-
-_PG_LOCKED: dict[str, str] = {}
-
-
-def _pg_locked_sql(table: Any) -> str:
-    """A resource of the account, locked, joined to each of its operations, oldest first."""
-    sql = _PG_LOCKED.get(table.name)
-    if sql is None:
-        cols = ", ".join(
-            [f'r."{c.name}" AS "r_{c.name}"' for c in table.c]
-            + [f'o."{c.name}" AS "o_{c.name}"' for c in t.operations.c]
-        )
-        sql = _PG_LOCKED[table.name] = (
-            f'SELECT {cols} FROM "{table.name}" r LEFT JOIN operations o ON o.resource_id = r.id'
-            " WHERE r.id = $1 AND r.account_id = $2 ORDER BY o.created_at, o.id FOR UPDATE OF r"
-        )
-    return sql
 
 
 async def find_resource(conn: AsyncConnection, account_id: str, event: ProviderEvent) -> str | None:

@@ -106,18 +106,35 @@ async def load(
     return dict(row)
 
 
-_PG_WITH_OP: dict[tuple[str, bool], tuple[str, list[tuple[str, str]]]] = {}
+_PG_WITH_OP: dict[tuple[str, str], str] = {}
 
 
-def _pg_with_op_sql(table: Any, lock: bool) -> tuple[str, list[tuple[str, str]]]:
-    key = (table.name, lock)
-    found = _PG_WITH_OP.get(key)
-    if found is None:
-        names = [("r", c.name) for c in table.c] + [("o", c.name) for c in t.operations.c]
-        cols = ", ".join(f'{side}."{name}" AS "{side}_{name}"' for side, name in names)
-        sql = f'SELECT {cols} FROM "{table.name}" r JOIN operations o ON o.id = $2 WHERE r.id = $1'
-        found = _PG_WITH_OP[key] = (sql + (" FOR UPDATE OF r" if lock else ""), names)
-    return found
+def _pg_with_op_sql(table: Any, shape: str) -> str:
+    """A resource (``r``) joined to operations (``o``), every column as ``r_<name>`` /
+    ``o_<name>``. ``one``: and one operation by id ($2), the resource locked or not (``one``,
+    ``one-lock``); ``all-lock``: the account's ($2) resource locked, joined to each of its
+    operations, oldest first (none: one row of NULL ``o_`` columns)."""
+    key = (table.name, shape)
+    sql = _PG_WITH_OP.get(key)
+    if sql is None:
+        cols = ", ".join(
+            [f'r."{c.name}" AS "r_{c.name}"' for c in table.c]
+            + [f'o."{c.name}" AS "o_{c.name}"' for c in t.operations.c]
+        )
+        if shape == "all-lock":
+            sql = (
+                f'SELECT {cols} FROM "{table.name}" r LEFT JOIN operations o ON o.resource_id = r.id'
+                " WHERE r.id = $1 AND r.account_id = $2 ORDER BY o.created_at, o.id FOR UPDATE OF r"
+            )
+        else:
+            sql = f'SELECT {cols} FROM "{table.name}" r JOIN operations o ON o.id = $2 WHERE r.id = $1'
+            sql += " FOR UPDATE OF r" if shape == "one-lock" else ""
+        _PG_WITH_OP[key] = sql
+    return sql
+
+
+def _side(record: Row, table: Any, side: str) -> Row:
+    return {c.name: record[f"{side}_{c.name}"] for c in table.c}
 
 
 async def load_with_operation(
@@ -126,14 +143,27 @@ async def load_with_operation(
     """A resource row (locked) and one of its operations, in one statement on PostgreSQL."""
     drv = await fast.driver(conn)
     if drv is not None:
-        sql, names = _pg_with_op_sql(table, lock)
+        sql = _pg_with_op_sql(table, "one-lock" if lock else "one")
         found = await fast.fetchrow(conn, drv, sql, (row_id, op_id))
         if found is not None:
-            row = {name: found[f"r_{name}"] for side, name in names if side == "r"}
-            op = {name: found[f"o_{name}"] for side, name in names if side == "o"}
-            return row, op
+            return _side(found, table, "r"), _side(found, t.operations, "o")
     row = await load(conn, table, row_id, lock=lock, what=what)  # (or which of the two is missing)
     return row, await load(conn, t.operations, op_id, what="operation")
+
+
+async def locked_with_operations(
+    conn: AsyncConnection, table: Any, row_id: str, account_id: str
+) -> tuple[Row, list[Row]] | None:
+    """PostgreSQL: the account's resource row, LOCKED, and its operations (oldest first), in
+    one statement. ``None`` when the account has no such row, and on any other dialect (the
+    caller runs its own statements)."""
+    drv = await fast.driver(conn)
+    if drv is None:
+        return None
+    rows = await fast.fetch(conn, drv, _pg_with_op_sql(table, "all-lock"), (row_id, account_id))
+    if not rows:
+        return None
+    return _side(rows[0], table, "r"), [_side(r, t.operations, "o") for r in rows if r["o_id"] is not None]
 
 
 async def insert_row(conn: AsyncConnection, table: Any, values: Mapping[str, Any]) -> None:
