@@ -9,7 +9,7 @@ import datetime as dt
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 import ledger
 from hub.services import postings
@@ -25,15 +25,22 @@ PAYMENT = {"account_id": "sandbox", "currency": "EUR"}
 defer = pytest.mark.parametrize("defer", [False, True], ids=["own-statement", "deferred"])
 
 
+async def post(
+    conn: AsyncConnection, pid: str, amount: int, *, cause: str | None = None, defer: bool = False
+) -> ledger.Posted | None:
+    """The capture entry of payment ``pid`` (cause ``op_<pid>:capture`` unless given)."""
+    return await postings.capture(
+        conn, payment={"id": pid, **PAYMENT}, amount=amount, cause=cause or f"op_{pid}:capture",
+        now=NOW, defer=defer,
+    )  # fmt: skip
+
+
 async def capture(
     engine: AsyncEngine, pid: str, amount: int, *, fail: bool = False, defer: bool = False
 ) -> ledger.Posted | None:
     async with gather.transaction(engine) as conn:
         await insert_row(conn, t.payments, payment(pid, status="captured"))  # gathered before the entry
-        posted = await postings.capture(
-            conn, payment={"id": pid, **PAYMENT}, amount=amount, cause=f"op_{pid}:capture", now=NOW,
-            defer=defer,
-        )  # fmt: skip
+        posted = await post(conn, pid, amount, defer=defer)
         if fail:
             raise RuntimeError("the transaction fails after the entry was sent")
     return posted
@@ -41,10 +48,15 @@ async def capture(
 
 async def recapture(engine: AsyncEngine, pid: str, amount: int, *, defer: bool) -> ledger.Posted | None:
     async with gather.transaction(engine) as conn:
-        return await postings.capture(
-            conn, payment={"id": pid, **PAYMENT}, amount=amount, cause=f"op_{pid}:capture", now=NOW,
-            defer=defer,
-        )  # fmt: skip
+        return await post(conn, pid, amount, defer=defer)
+
+
+@pytest.fixture
+def wire(engine: AsyncEngine, db_url: str) -> Wire:
+    """What PostgreSQL receives from ``engine`` (the statement-shape tests are PostgreSQL's)."""
+    if not db_url.startswith("postgresql"):
+        pytest.skip("SQLite runs the ledger's Core statements (the other tests here)")
+    return Wire(engine)
 
 
 async def sales(engine: AsyncEngine) -> list[dict[str, int | str]]:
@@ -96,10 +108,7 @@ async def test_a_refused_deferred_entry_takes_the_transaction_with_it(engine: As
     with pytest.raises(ledger.EntryConflict):
         async with gather.transaction(engine) as conn:
             await insert_row(conn, t.payments, payment("pay_r3", status="captured"))
-            await postings.capture(
-                conn, payment={"id": "pay_r", **PAYMENT}, amount=501, cause="op_pay_r:capture", now=NOW,
-                defer=True,
-            )  # fmt: skip
+            await post(conn, "pay_r", 501, defer=True)
     async with engine.connect() as conn:
         ids = (await conn.execute(select(t.payments.c.id).order_by(t.payments.c.id))).scalars().all()
     assert ids == ["pay_r", "pay_r2"]  # pay_r3 went with the refused entry
@@ -112,21 +121,15 @@ async def test_two_deferred_entries_on_the_same_stripes_both_count(engine: Async
     async with gather.transaction(engine) as conn:
         await insert_row(conn, t.payments, payment("pay_two", status="captured"))
         for n, amount in ((1, 300), (2, 200)):
-            await postings.capture(
-                conn, payment={"id": "pay_two", **PAYMENT}, amount=amount, cause=f"op_{n}:capture",
-                now=NOW, defer=True,
-            )  # fmt: skip
+            await post(conn, "pay_two", amount, cause=f"op_{n}:capture", defer=True)
     assert await sales(engine) == [{"currency": "EUR", "debits": 0, "credits": 500, "balance": -500}]
     async with engine.connect() as conn:
         assert await ledger.first_discrepancy(conn) is None
 
 
 async def test_on_postgresql_the_entry_is_one_statement_in_the_transaction(
-    engine: AsyncEngine, db_url: str
+    engine: AsyncEngine, wire: Wire
 ) -> None:
-    if not db_url.startswith("postgresql"):
-        pytest.skip("SQLite runs the ledger's Core statements (the other tests here)")
-    wire = Wire(engine)
     await capture(engine, "pay_d", 300)
     sent = list(wire.queries)
 
@@ -139,11 +142,8 @@ async def test_on_postgresql_the_entry_is_one_statement_in_the_transaction(
 
 
 async def test_on_postgresql_a_deferred_entry_goes_in_the_gathered_statement(
-    engine: AsyncEngine, db_url: str
+    engine: AsyncEngine, wire: Wire
 ) -> None:
-    if not db_url.startswith("postgresql"):
-        pytest.skip("SQLite runs the ledger's Core statements (the other tests here)")
-    wire = Wire(engine)
     await capture(engine, "pay_g", 300, defer=True)
     sent = list(wire.queries)
     assert len(sent) == 1, sent  # the payment and the entry: one statement, no BEGIN and COMMIT
@@ -155,10 +155,7 @@ async def test_an_entry_first_in_its_transaction_vanishes_with_it(engine: AsyncE
     """Nothing gathered before the entry: it still waits for the transaction's COMMIT."""
     with pytest.raises(RuntimeError):
         async with gather.transaction(engine) as conn:
-            await postings.capture(
-                conn, payment={"id": "pay_f", **PAYMENT}, amount=900, cause="op_pay_f:capture", now=NOW,
-                defer=defer,
-            )  # fmt: skip
+            await post(conn, "pay_f", 900, defer=defer)
             raise RuntimeError("the transaction fails after the entry")
     async with engine.connect() as conn:
         assert (await ledger.entries_page(conn)).entries == []
