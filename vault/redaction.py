@@ -131,11 +131,12 @@ _DIGIT_RUN = re.compile(r"(?<![0-9])(?=[0-9 \-]{13})[0-9]+(?:[ \-][0-9]+)*")
 _GROUP = re.compile(r"[0-9]+")
 # what each pattern above needs at the least: ``:``/``=`` (fields), whitespace (schemes, PEM),
 # ``-----`` (PEM), a secret prefix (shapes), a digit followed by 12 digits/spaces/dashes (cards)
-_MAYBE = re.compile(r"[:=\s]|-----|sk_|rk_|whsec_|phk_|[0-9][0-9 \-]{12}")
+_PREFIXES = "sk_|rk_|whsec_|phk_"  # what every key shape _SHAPES masks begins with
+_MAYBE = re.compile(rf"[:=\s]|-----|{_PREFIXES}|[0-9][0-9 \-]{{12}}")
+_SHAPE_PREFIX = re.compile(_PREFIXES)
 # every name _NAMES can match holds one of these (lower case): in ASCII text without any of them
 # _KV cannot match, and this search of the lowered text costs a fraction of _KV's (most ids, times)
 _NAME_PART = re.compile("cvc|cvv|cvn|csc|security|pass|pwd|secret|api|hmac|private|token|authorization")
-_SHAPE_PREFIX = re.compile("sk_|rk_|whsec_|phk_")
 
 
 def _kv_sub(m: re.Match[str]) -> str:
@@ -203,11 +204,11 @@ def redact(text: str, *, registry: SecretRegistry | None = None) -> str:
     # text takes the case-insensitive patterns anyway: IGNORECASE folds more than lower())
     if "-----" in text:
         text = _PEM.sub("[REDACTED PRIVATE KEY]", text)
-    folded = text.isascii()
+    ascii_only = text.isascii()
     lower = text.lower()
-    if not folded or _NAME_PART.search(lower) is not None:
+    if not ascii_only or _NAME_PART.search(lower) is not None:
         text = _KV.sub(_kv_sub, text)
-    if not folded or "bearer" in lower or "basic" in lower:
+    if not ascii_only or "bearer" in lower or "basic" in lower:
         text = _AUTH_SCHEME.sub(lambda m: m["scheme"] + " " + REDACTED, text)
     if _SHAPE_PREFIX.search(text) is not None:
         text = _SHAPES.sub(lambda m: m["prefix"] + REDACTED, text)

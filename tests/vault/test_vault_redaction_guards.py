@@ -27,6 +27,11 @@ def _unguarded(text: str) -> str:
 SENSITIVE = [
     "cvc=123",
     "CVV2: 999",
+    "cvn=321",
+    "CSC: 777",
+    "passwd=hunter2",
+    "secret: s3",
+    "Secret-Key=k",
     "Security-Code=042",
     "PassWord=hunter2",
     'pwd: "x y"',
