@@ -52,7 +52,7 @@ from hub.services import inbox_replay, outcomes
 from hub.services.dispute_outcomes import dispute_decision
 from hub.services.executor import scrub_outcome
 from hub.services.inbox_dispatch import InboxDispatcher
-from hub.services.inbox_match import Decision, decide
+from hub.services.inbox_match import Decision, Locked, decide, prefetch
 from hub.services.inbox_replay import ReplayResult
 from hub.services.inbox_rows import (
     FAILED,
@@ -232,7 +232,14 @@ class Inbox:
         try:
             async with self.engine.begin() as conn:
                 rows = [row for row in await lock_rows(conn, inbox_ids) if row["status"] in OPEN]
-                steps = [await self._step(conn, row, now, replay=False) for row in rows]
+                events = [msgspec.convert(row["payload"], ProviderEvent) for row in rows]
+                # the payments (payouts) the events echo, locked in one statement
+                pairs = [(row["account_id"], ev) for row, ev in zip(rows, events, strict=True)]
+                locked = await prefetch(conn, pairs)
+                steps = [
+                    await self._step(conn, row, now, replay=False, event=ev, locked=locked)
+                    for row, ev in zip(rows, events, strict=True)
+                ]
                 await mark(conn, [mark_values(s.row, s.after, s.decision.note, now, s.delay) for s in steps])
         except Exception as exc:
             log.warning(
@@ -264,14 +271,30 @@ class Inbox:
             return None if recorded is None else ReplayResult(**recorded)
         return await self._finish(step, now)
 
-    async def _step(self, conn: AsyncConnection, row: Row, now: dt.datetime, *, replay: bool) -> _Step:
-        """Decide what the locked row's event means and apply it (nothing is marked yet)."""
-        event = msgspec.convert(row["payload"], ProviderEvent)
+    async def _step(
+        self,
+        conn: AsyncConnection,
+        row: Row,
+        now: dt.datetime,
+        *,
+        replay: bool,
+        event: ProviderEvent | None = None,
+        locked: Locked | None = None,
+    ) -> _Step:
+        """Decide what the locked row's event means and apply it (nothing is marked yet).
+        ``locked``: the batch's resources read ahead (``prefetch``), cleared once anything is
+        written (what was read is then stale)."""
+        if event is None:
+            event = msgspec.convert(row["payload"], ProviderEvent)
         if event.dispute is not None:  # dispute news: hub.services.dispute_outcomes
+            if locked is not None:
+                locked.clear()  # a dispute may change its payment
             decision = await dispute_decision(conn, row["account_id"], event, now)
         else:
-            decision = await decide(conn, row["account_id"], event, now)
+            decision = await decide(conn, row["account_id"], event, now, locked=locked)
         resolved = False
+        if decision.apply is not None and locked is not None:
+            locked.clear()  # applied below: the resource and its operations change
         if decision.apply is not None and decision.operation is not None:
             applied = await outcomes.apply(
                 conn,
@@ -393,5 +416,6 @@ class Inbox:
     ) -> list[Row]:
         """Inbox rows, newest first (the CLI's ``webhooks list``)."""
         return await inbox_replay.rows(self.engine, status=status, account_id=account_id, limit=limit)
+
 
 __all__ = ["Inbox", "ReplayResult"]

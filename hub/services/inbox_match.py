@@ -43,7 +43,7 @@ from hub.domain.operations import OpStatus, ResourceKind
 from hub.domain.states import Status
 from hub.store import fast
 from hub.store import tables as t
-from hub.store.repo import Row, load, locked_with_operations, utcnow
+from hub.store.repo import Row, load, lock_many_with_operations, locked_with_operations, utcnow
 
 log = logging.getLogger("payhub.webhooks")
 
@@ -69,15 +69,25 @@ def family(kind: K) -> frozenset[str]:
     return _AUTH if kind in (K.AUTHORIZE, K.AUTHENTICATE) else frozenset({kind.value})
 
 
+# resources a batch locked ahead (:func:`prefetch`), by (table, row id, account id); valid as
+# long as nothing in the transaction wrote to them: whoever writes clears it
+Locked = dict[tuple[str, str, str], tuple[Row, list[Row]]]
+
+
 async def decide(
-    conn: AsyncConnection, account_id: str, event: ProviderEvent, now: dt.datetime | None = None
+    conn: AsyncConnection,
+    account_id: str,
+    event: ProviderEvent,
+    now: dt.datetime | None = None,
+    *,
+    locked: Locked | None = None,
 ) -> Decision:
     from hub.services import adoption  # changes the hub did not start; it imports this module
 
     kind = event.kind
     if kind is None:
         return Decision(status=IGNORED, note="event type not applied by the hub")
-    got = await _locked(conn, account_id, event)
+    got = await _locked(conn, account_id, event, locked)
     if got is None:
         return Decision(status=RETRY, note=f"no {_what(kind)} of account {account_id} matches this event yet")
     resource, every_op = got
@@ -103,25 +113,59 @@ async def decide(
         else await adoption.consider(conn, resource, every_op, event, outcome, op, now or utcnow())
     )
     if adopted is not None:
+        if locked is not None:  # adopting wrote to the resource: what was read ahead is stale
+            locked.clear()
         return adopted
     if op is None:
         return _without_operation(resource, ops, event, outcome)
     return _verdict(op, ops, outcome)
 
 
+async def prefetch(conn: AsyncConnection, events: list[tuple[str, ProviderEvent]]) -> Locked:
+    """Lock ahead, in one statement per table, the resources of a batch's (account id, event)
+    pairs that match by the hub's own id echoed back; what :func:`decide` then reads instead of
+    locking each one in its own statement. PostgreSQL only (``{}`` elsewhere)."""
+    keys: dict[Any, list[tuple[str, str]]] = {}
+    for account_id, event in events:
+        echoed = _echoed(event)
+        if echoed is not None:
+            keys.setdefault(echoed[0], []).append((echoed[1], account_id))
+    locked: Locked = {}
+    for table, wanted in sorted(keys.items(), key=lambda kv: kv[0].name):
+        found = await lock_many_with_operations(conn, table, wanted)
+        locked.update({(table.name, *key): got for key, got in found.items()})
+    return locked
+
+
+def _echoed(event: ProviderEvent) -> tuple[Any, str] | None:
+    """(table, the hub's id) when the event matches by the hub's own id echoed back: no
+    provider operation reference and no refund id to look up first."""
+    if event.kind is None:
+        return None
+    payout = event.kind == K.PAYOUT
+    first = event.operation_reference or (event.kind == K.REFUND and event.refund_id)
+    echoed = event.payment_id or ""
+    if first or not echoed.startswith("po_" if payout else "pay_"):
+        return None
+    return (t.payouts if payout else t.payments), echoed
+
+
 async def _locked(
-    conn: AsyncConnection, account_id: str, event: ProviderEvent
+    conn: AsyncConnection, account_id: str, event: ProviderEvent, locked: Locked | None = None
 ) -> tuple[Row, list[Row]] | None:
     """The resource the event is about, LOCKED, and its operations (oldest first); None when
     the hub has no such resource. PostgreSQL, when the hub's own id echoed back is the way
-    the event matches (no provider operation reference, no refund id first): one statement."""
+    the event matches (no provider operation reference, no refund id first): one statement,
+    or none when the batch locked it ahead (``locked``)."""
     assert event.kind is not None
     payout = event.kind == K.PAYOUT
     table, what = (t.payouts, ResourceKind.PAYOUT) if payout else (t.payments, ResourceKind.PAYMENT)
-    first = event.operation_reference or (event.kind == K.REFUND and event.refund_id)
-    echoed = event.payment_id or ""
-    if not first and echoed.startswith("po_" if payout else "pay_"):
-        got = await locked_with_operations(conn, table, echoed, account_id)
+    echoed = _echoed(event)
+    if echoed is not None:
+        ahead = locked.get((table.name, echoed[1], account_id)) if locked else None
+        if ahead is not None:  # copies: a caller may change what it is given
+            return dict(ahead[0]), [dict(op) for op in ahead[1]]
+        got = await locked_with_operations(conn, table, echoed[1], account_id)
         if got is not None:
             return got
     found = await find_resource(conn, account_id, event)

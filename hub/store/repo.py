@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
@@ -164,6 +164,44 @@ async def locked_with_operations(
     if not rows:
         return None
     return _side(rows[0], table, "r"), [_side(r, t.operations, "o") for r in rows if r["o_id"] is not None]
+
+
+_PG_MANY_WITH_OPS: dict[str, str] = {}
+
+
+async def lock_many_with_operations(
+    conn: AsyncConnection, table: Any, keys: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], tuple[Row, list[Row]]]:
+    """PostgreSQL: :func:`locked_with_operations` for several (row id, account id) keys in ONE
+    statement, the rows locked in the order of their ids (two batches never wait on each other
+    in a cycle). By key: the rows the accounts have (the others are left out); ``{}`` on any
+    other dialect."""
+    drv = await fast.driver(conn)
+    if drv is None or not keys:
+        return {}
+    sql = _PG_MANY_WITH_OPS.get(table.name)
+    if sql is None:
+        cols = ", ".join(
+            [f'r."{c.name}" AS "r_{c.name}"' for c in table.c]
+            + [f'o."{c.name}" AS "o_{c.name}"' for c in t.operations.c]
+        )
+        sql = _PG_MANY_WITH_OPS[table.name] = (
+            f'SELECT {cols} FROM "{table.name}" r'
+            " JOIN unnest($1::varchar[], $2::varchar[]) AS k(id, account_id)"
+            " ON r.id = k.id AND r.account_id = k.account_id"
+            " LEFT JOIN operations o ON o.resource_id = r.id"
+            " ORDER BY r.id, o.created_at, o.id FOR UPDATE OF r"
+        )
+    unique = list(dict.fromkeys(keys))
+    records = await fast.fetch(conn, drv, sql, ([k[0] for k in unique], [k[1] for k in unique]))
+    found: dict[tuple[str, str], tuple[Row, list[Row]]] = {}
+    for record in records:
+        key = (record["r_id"], record["r_account_id"])
+        if key not in found:
+            found[key] = (_side(record, table, "r"), [])
+        if record["o_id"] is not None:
+            found[key][1].append(_side(record, t.operations, "o"))
+    return found
 
 
 async def insert_row(conn: AsyncConnection, table: Any, values: Mapping[str, Any]) -> None:

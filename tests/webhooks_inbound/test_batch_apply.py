@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from hub.services import inbox as inbox_module
+from hub.services import inbox_match
 from hub.services.inbox import BATCH_JOB
 from tests.webhooks_inbound.conftest import LostJobs, World, sim_events, standard_signed
 
@@ -79,10 +80,10 @@ async def test_a_row_that_raises_leaves_the_rest_of_its_batch_applied(
     ids = await _stored_without_jobs(world, sim_events(world, "charge.captured"))
     decide = inbox_module.decide
 
-    async def breaks_on_b(conn: Any, account_id: str, event: Any, now: Any = None) -> Any:
+    async def breaks_on_b(conn: Any, account_id: str, event: Any, now: Any = None, **kw: Any) -> Any:
         if event.payment_id == b["id"]:
             raise RuntimeError("the database hiccuped")
-        return await decide(conn, account_id, event, now)
+        return await decide(conn, account_id, event, now, **kw)
 
     monkeypatch.setattr(inbox_module, "decide", breaks_on_b)
     inbox = world.hub.inbox
@@ -107,3 +108,46 @@ async def test_a_row_that_raises_leaves_the_rest_of_its_batch_applied(
     await world.settle()
     assert (await world.payment(b["id"]))["status"] == "captured"
     assert await _webhook_attempts(world, a["id"], "capture") == 1
+
+
+async def test_a_batch_locks_the_payments_it_echoes_in_one_statement(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Redeliveries of news already applied: the batch reads the payments it locked ahead
+    (PostgreSQL: one statement for all of them, none per event) and notes each as applied."""
+    a, b = await world.pay(), await world.pay()
+    news = sim_events(world, "charge.authorized")  # these match by the hub's id echoed back
+    assert len(news) == 2
+    for body, msg_id in news:
+        assert (await world.webhook("sandbox", body, standard_signed(body, msg_id))).status_code == 200
+    await world.settle()
+    before = {r["id"] for r in await world.inbox()}
+
+    inbox = world.hub.inbox
+    runner, inbox.jobs = inbox.jobs, LostJobs()
+    try:
+        for body, msg_id in [_copy(*n, "again") for n in news]:
+            assert (await world.webhook("sandbox", body, standard_signed(body, msg_id))).status_code == 200
+        await inbox.dispatcher.join()
+    finally:
+        inbox.jobs = runner
+    ids = [r["id"] for r in await world.inbox() if r["id"] not in before]
+    assert len(ids) == 2
+
+    one_by_one = []
+    lone = inbox_match.locked_with_operations
+
+    async def counted(*args: Any, **kw: Any) -> Any:
+        one_by_one.append(args[2])
+        return await lone(*args, **kw)
+
+    monkeypatch.setattr(inbox_match, "locked_with_operations", counted)
+    await inbox._process_batch_job(ids)
+
+    postgres = world.hub.engine.dialect.name == "postgresql"
+    assert sorted(one_by_one) == ([] if postgres else sorted([a["id"], b["id"]]))
+    rows = {r["id"]: r for r in await world.inbox()}
+    assert [rows[i]["status"] for i in ids] == ["processed", "processed"]
+    for p in (a, b):
+        assert (await world.payment(p["id"]))["status"] == "authorized"
+        assert await _webhook_attempts(world, p["id"], "authorize") == 0
