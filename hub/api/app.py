@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from litestar import Litestar
+from litestar import Litestar, Request
 from litestar.config.app import AppConfig
 from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
@@ -14,7 +14,7 @@ from litestar.openapi import OpenAPIConfig
 from hub.api.admin import AdminController
 from hub.api.audit import AuditController
 from hub.api.audit_hooks import audit_middleware
-from hub.api.auth import require_permission, undeclared_routes
+from hub.api.auth import authorize, undeclared_routes, unenforced_routes
 from hub.api.disputes import DisputeController
 from hub.api.events import EventController
 from hub.api.health import health, ready
@@ -41,6 +41,14 @@ from idempotency.errors import IdempotencyError
 
 def _on_idempotency(request: Any, exc: IdempotencyError) -> Any:
     return problem(exc.status, exc.code, exc.detail, instance=request.url.path, headers=exc.headers or None)
+
+
+async def before_request(request: Request[Any, Any, Any]) -> None:
+    """The app's ``before_request``: who may call (``authorize``: 401/403 before anything is
+    read), then the query and body exactly as documented (``strict_input``). A hook, not a
+    guard: Litestar copies the handler for every guard call."""
+    await authorize(request)
+    await strict_input(request)
 
 
 def create_app(hub: Hub, *, manage_lifecycle: bool = True) -> Litestar:
@@ -79,8 +87,7 @@ def create_app(hub: Hub, *, manage_lifecycle: bool = True) -> Litestar:
             explain_routing,
             receive_webhook,
         ],
-        guards=[require_permission],
-        before_request=strict_input,  # query and body exactly as documented; undecodable bodies are 400 invalid_json
+        before_request=before_request,  # the permission, then query and body (undecodable: 400 invalid_json)
         middleware=[problem_redaction_middleware, audit_middleware],
         exception_handlers={
             ProblemError: on_problem,
@@ -108,4 +115,7 @@ def create_app(hub: Hub, *, manage_lifecycle: bool = True) -> Litestar:
     undeclared = undeclared_routes(app.routes)
     if undeclared:  # deny by default: a route must say who may call it, or why anyone may
         raise RuntimeError(f"routes without a permission or public(...): {', '.join(undeclared)}")
+    unenforced = unenforced_routes(app.routes, app.before_request)
+    if unenforced:  # the permission is checked in the app's before_request: it must run for each route
+        raise RuntimeError(f"routes whose permission would not be checked: {'; '.join(unenforced)}")
     return install_telemetry(app)  # outermost: request id, latency by route template, request span

@@ -3,7 +3,7 @@
 For each non-GET request under ``/v1`` (except inbound provider webhooks) it
 writes one audit record after the handler ran and before the response leaves:
 the actor (API key id and owner, from ``scope["state"]["actor"]`` set by the auth
-guard; null when authentication or authorisation failed), the action (from
+check in the app's ``before_request``; null when authentication or authorisation failed), the action (from
 :mod:`hub.api.audit_routes`), the resource, its representation before (routes on
 an existing resource) and after (the response body, without one-time secrets),
 the request id (``X-Request-ID`` or generated), the source address, success
@@ -36,7 +36,7 @@ REPLAY_DETAIL = "idempotent_replay"
 
 def request_id_of(scope: dict[str, Any]) -> str:
     """The request id already given to this request (telemetry middleware), else the caller's
-    sane X-Request-ID, else a new one (stored in ``scope["state"]`` for the auth guard)."""
+    sane X-Request-ID, else a new one (stored in ``scope["state"]`` for the auth check)."""
     state = scope.setdefault("state", {})
     existing = state.get("request_id")
     if isinstance(existing, str) and existing:

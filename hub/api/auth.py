@@ -1,4 +1,4 @@
-"""Bearer API keys: one permission per endpoint, checked by a guard; deny by default.
+"""Bearer API keys: one permission per endpoint, checked before the handler; deny by default.
 
 Every route handler the hub defines declares either ``opt={"permission": ...}`` or
 ``opt=public("why it needs no key")``. A handler that declares neither is refused (403
@@ -6,13 +6,23 @@ Every route handler the hub defines declares either ``opt={"permission": ...}`` 
 :func:`undeclared_routes` lets ``create_app`` refuse to start with one. Handlers Litestar
 generates itself (CORS ``OPTIONS``, the OpenAPI document and its viewers) are public by
 construction: they serve no data of ours.
+
+The check (:func:`authorize`) runs first in the app's ``before_request`` hook, not as a
+Litestar guard: Litestar ``copy()``s the route handler for every guard call, ~20 µs a request.
+A hook is only as strong as its coverage, so :func:`unenforced_routes` lets ``create_app``
+refuse to start where it would not run: a handler whose ``before_request`` (its own, its
+controller's or router's) replaces the app's, a non-public cached handler (the cache answers
+before the hook), and an ASGI or websocket handler that declares a permission (the hook never
+runs for those; they must be public).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from litestar import Request
 from litestar.connection import ASGIConnection
+from litestar.handlers import HTTPRouteHandler, WebsocketRouteHandler
 from litestar.handlers.base import BaseRouteHandler
 
 from hub.domain.errors import Forbidden, Unauthorized
@@ -60,6 +70,29 @@ def undeclared_routes(routes: Any) -> list[str]:
     return found
 
 
+def unenforced_routes(routes: Any, hook: Any) -> list[str]:
+    """``METHOD path: why`` of every handler whose permission ``hook`` (the app's
+    ``before_request``, which runs :func:`authorize`) would not check."""
+    found: list[str] = []
+    for route in routes:
+        for handler in route_handlers(route):
+            checked = handler.opt.get("permission") is not None or not is_public(handler)
+            if isinstance(handler, HTTPRouteHandler):
+                where = f"{','.join(sorted(handler.http_methods))} {route.path}"
+                if handler.resolve_before_request() is not hook:
+                    found.append(
+                        f"{where}: its own before_request replaces the app's, which checks the permission"
+                    )
+                elif checked and handler.cache:
+                    found.append(f"{where}: a cached response would be served before the permission check")
+            elif handler.opt.get("permission") is not None:
+                kind = "WEBSOCKET" if isinstance(handler, WebsocketRouteHandler) else "ASGI"
+                found.append(
+                    f"{kind} {route.path}: declares a permission, checked for HTTP handlers only (make it public)"
+                )
+    return found
+
+
 async def require_permission(
     connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
 ) -> None:
@@ -94,6 +127,12 @@ async def require_permission(
         or None,
         source_ip=client.host if client else None,
     )
+
+
+async def authorize(request: Request[Any, Any, Any]) -> None:
+    """The permission check of the app's ``before_request`` hook: :func:`require_permission`
+    for the handler the request was routed to."""
+    await require_permission(request, request.route_handler)
 
 
 def actor_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Actor:

@@ -77,6 +77,7 @@ def strict_query(request: Request[Any, Any, Any]) -> None:
 
 
 async def strict_input(request: Request[Any, Any, Any]) -> None:
-    """The app's ``before_request`` hook: the query, then the body (``strict_body``)."""
+    """Run by the app's ``before_request`` hook after the permission check: the query, then the body
+    (``strict_body``)."""
     strict_query(request)
     await strict_body(request)
