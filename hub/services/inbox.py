@@ -39,7 +39,6 @@ from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 import msgspec
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.base import ProviderEvent
@@ -60,6 +59,7 @@ from hub.services.inbox_rows import (
     OPEN,
     RECEIVED,
     RETRY,
+    due_rows,
     lock_row,
     lock_rows,
     mark,
@@ -68,7 +68,6 @@ from hub.services.inbox_rows import (
     settle,
 )
 from hub.services.inbox_writer import InboxWriter
-from hub.store import tables as t
 from hub.store.repo import Row, utcnow
 from hub.telemetry.metrics import WEBHOOK_INBOX_BACKLOG, WEBHOOKS_RECEIVED
 from hub.telemetry.resolution import observe_resolved
@@ -370,26 +369,14 @@ class Inbox:
 
     async def sweep(self, *, limit: int = SWEEP_BATCH) -> list[str]:
         """Re-enqueue rows whose job is overdue (lost, or its retry is due); refresh the backlog gauge."""
-        now = self.clock()
-        w = t.webhook_inbox.c
         async with self.engine.connect() as conn:
-            due = (
-                await conn.execute(
-                    select(w.id, w.attempts)
-                    .where(w.status.in_(OPEN), w.next_attempt_at <= now)
-                    .order_by(w.next_attempt_at)
-                    .limit(limit)
-                )
-            ).all()
-            backlog = await conn.scalar(
-                select(func.count()).select_from(t.webhook_inbox).where(w.status.in_(OPEN))
-            )
-        WEBHOOK_INBOX_BACKLOG.set(int(backlog or 0))
+            due, backlog = await due_rows(conn, self.clock(), limit)
+        WEBHOOK_INBOX_BACKLOG.set(backlog)
         if due:
             log.info("inbox sweep: %d row(s) due", len(due))
-        for r in due:
-            await self._enqueue(r.id, 0.0, attempts=int(r.attempts or 0))
-        return [r.id for r in due]
+        for inbox_id, attempts in due:
+            await self._enqueue(inbox_id, 0.0, attempts=attempts)
+        return [inbox_id for inbox_id, _ in due]
 
     # ------------------------------------------------------------------ replay, read
     async def replay(

@@ -1,4 +1,4 @@
-"""The inbox processing path's statements on ``webhook_inbox``: lock rows, mark them settled.
+"""The inbox processing path's statements on ``webhook_inbox``: lock rows, mark them settled, find the due ones.
 
 Built once (building a statement costs more than running it); on PostgreSQL sent as text
 through asyncpg directly (``hub.store.fast``: ~0.07 ms a statement instead of ~0.2). :func:`lock_rows` locks a batch
@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hub.store import fast
@@ -159,3 +159,18 @@ async def record_error(
         "note": error,
     }
     return result, attempts, None if failed else delay
+
+
+async def due_rows(conn: AsyncConnection, now: dt.datetime, limit: int) -> tuple[list[tuple[str, int]], int]:
+    """The sweeper's read: (id, attempts) of up to ``limit`` open rows whose next attempt is
+    due, soonest first, and how many rows are open in all (the backlog gauge)."""
+    due = (
+        await conn.execute(
+            select(_w.id, _w.attempts)
+            .where(_w.status.in_(OPEN), _w.next_attempt_at <= now)
+            .order_by(_w.next_attempt_at)
+            .limit(limit)
+        )
+    ).all()
+    backlog = await conn.scalar(select(func.count()).select_from(t.webhook_inbox).where(_w.status.in_(OPEN)))
+    return [(r.id, int(r.attempts or 0)) for r in due], int(backlog or 0)
