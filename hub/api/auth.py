@@ -76,14 +76,13 @@ def unenforced_routes(routes: Any, hook: Any) -> list[str]:
     found: list[str] = []
     for route in routes:
         for handler in route_handlers(route):
-            checked = handler.opt.get("permission") is not None or not is_public(handler)
             if isinstance(handler, HTTPRouteHandler):
                 where = f"{','.join(sorted(handler.http_methods))} {route.path}"
                 if handler.resolve_before_request() is not hook:
                     found.append(
                         f"{where}: its own before_request replaces the app's, which checks the permission"
                     )
-                elif checked and handler.cache:
+                elif handler.cache and (handler.opt.get("permission") is not None or not is_public(handler)):
                     found.append(f"{where}: a cached response would be served before the permission check")
             elif handler.opt.get("permission") is not None:
                 kind = "WEBSOCKET" if isinstance(handler, WebsocketRouteHandler) else "ASGI"

@@ -113,7 +113,8 @@ def _pg_with_op_sql(table: Any, shape: str) -> str:
     """A resource (``r``) joined to operations (``o``), every column as ``r_<name>`` /
     ``o_<name>``. ``one``: and one operation by id ($2), the resource locked or not (``one``,
     ``one-lock``); ``all-lock``: the account's ($2) resource locked, joined to each of its
-    operations, oldest first (none: one row of NULL ``o_`` columns)."""
+    operations, oldest first (none: one row of NULL ``o_`` columns); ``many-lock``: as
+    ``all-lock`` for the (id, account id) pairs of two arrays ($1, $2), locked in id order."""
     key = (table.name, shape)
     sql = _PG_WITH_OP.get(key)
     if sql is None:
@@ -121,7 +122,15 @@ def _pg_with_op_sql(table: Any, shape: str) -> str:
             [f'r."{c.name}" AS "r_{c.name}"' for c in table.c]
             + [f'o."{c.name}" AS "o_{c.name}"' for c in t.operations.c]
         )
-        if shape == "all-lock":
+        if shape == "many-lock":
+            sql = (
+                f'SELECT {cols} FROM "{table.name}" r'
+                " JOIN unnest($1::varchar[], $2::varchar[]) AS k(id, account_id)"
+                " ON r.id = k.id AND r.account_id = k.account_id"
+                " LEFT JOIN operations o ON o.resource_id = r.id"
+                " ORDER BY r.id, o.created_at, o.id FOR UPDATE OF r"
+            )
+        elif shape == "all-lock":
             sql = (
                 f'SELECT {cols} FROM "{table.name}" r LEFT JOIN operations o ON o.resource_id = r.id'
                 " WHERE r.id = $1 AND r.account_id = $2 ORDER BY o.created_at, o.id FOR UPDATE OF r"
@@ -166,9 +175,6 @@ async def locked_with_operations(
     return _side(rows[0], table, "r"), [_side(r, t.operations, "o") for r in rows if r["o_id"] is not None]
 
 
-_PG_MANY_WITH_OPS: dict[str, str] = {}
-
-
 async def lock_many_with_operations(
     conn: AsyncConnection, table: Any, keys: Sequence[tuple[str, str]]
 ) -> dict[tuple[str, str], tuple[Row, list[Row]]]:
@@ -179,20 +185,8 @@ async def lock_many_with_operations(
     drv = await fast.driver(conn)
     if drv is None or not keys:
         return {}
-    sql = _PG_MANY_WITH_OPS.get(table.name)
-    if sql is None:
-        cols = ", ".join(
-            [f'r."{c.name}" AS "r_{c.name}"' for c in table.c]
-            + [f'o."{c.name}" AS "o_{c.name}"' for c in t.operations.c]
-        )
-        sql = _PG_MANY_WITH_OPS[table.name] = (
-            f'SELECT {cols} FROM "{table.name}" r'
-            " JOIN unnest($1::varchar[], $2::varchar[]) AS k(id, account_id)"
-            " ON r.id = k.id AND r.account_id = k.account_id"
-            " LEFT JOIN operations o ON o.resource_id = r.id"
-            " ORDER BY r.id, o.created_at, o.id FOR UPDATE OF r"
-        )
     unique = list(dict.fromkeys(keys))
+    sql = _pg_with_op_sql(table, "many-lock")
     records = await fast.fetch(conn, drv, sql, ([k[0] for k in unique], [k[1] for k in unique]))
     found: dict[tuple[str, str], tuple[Row, list[Row]]] = {}
     for record in records:
