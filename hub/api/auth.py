@@ -92,6 +92,14 @@ def unenforced_routes(routes: Any, hook: Any) -> list[str]:
     return found
 
 
+def refuse_unenforced(routes: Any, hook: Any) -> None:
+    """``create_app``'s startup check: RuntimeError naming every route :func:`unenforced_routes`
+    finds."""
+    unenforced = unenforced_routes(routes, hook)
+    if unenforced:  # the permission is checked in the app's before_request: it must run for each route
+        raise RuntimeError(f"routes whose permission would not be checked: {'; '.join(unenforced)}")
+
+
 async def require_permission(
     connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
 ) -> None:

@@ -15,6 +15,7 @@ from hub.api.auth import (
     authorize,
     is_framework_handler,
     public,
+    refuse_unenforced,
     route_handlers,
     undeclared_routes,
     unenforced_routes,
@@ -195,13 +196,6 @@ def test_every_route_of_the_app_is_checked_by_its_hook(harness: Any) -> None:
     assert unenforced_routes(app.routes, app.before_request) == []
 
 
-def _start(app: Litestar) -> None:
-    """create_app's startup check, on a small app."""
-    unenforced = unenforced_routes(app.routes, app.before_request)
-    if unenforced:
-        raise RuntimeError(f"routes whose permission would not be checked: {'; '.join(unenforced)}")
-
-
 def test_a_hook_that_replaces_the_apps_stops_the_app() -> None:
     """Litestar runs the nearest layer's before_request only: a controller's or a handler's own
     would serve the route without the permission check."""
@@ -235,7 +229,7 @@ def test_a_hook_that_replaces_the_apps_stops_the_app() -> None:
         "OPTIONS /v1/replacing: its own before_request replaces the app's, which checks the permission",
     ]
     with pytest.raises(RuntimeError, match="/v1/own"):
-        _start(app)
+        refuse_unenforced(app.routes, app.before_request)
     # an app without the hook at all: every route, Litestar's own too
     bare = Litestar(route_handlers=[fine])
     assert any(f.startswith("GET /v1/fine:") for f in unenforced_routes(bare.routes, authorize))
@@ -264,7 +258,7 @@ def test_an_asgi_or_websocket_handler_with_a_permission_stops_the_app() -> None:
         "WEBSOCKET /v1/stream: declares a permission, checked for HTTP handlers only (make it public)",
     ]
     with pytest.raises(RuntimeError, match="/mounted"):
-        _start(app)
+        refuse_unenforced(app.routes, app.before_request)
 
 
 def test_a_cached_protected_route_stops_the_app() -> None:
