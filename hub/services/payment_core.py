@@ -25,7 +25,7 @@ from hub.services import outcomes
 from hub.services import representations as rep
 from hub.services.payment_types import IdempotencyScope, MethodResolver, Resolver, Result, encode
 from hub.services.write_ahead import account_for, call_or_undo, insert_operation
-from hub.store import fast, gather
+from hub.store import fast, gather, optimistic
 from hub.store import tables as t
 from hub.store.repo import Row, load, load_with_operation, update_row, utcnow
 from hub.telemetry.context import log_context, operation_log_ids
@@ -95,32 +95,66 @@ class PaymentCore:
     async def _finish(
         self, op: Row, outcome: Outcome, duration_ms: int, idem: IdempotencyScope | None, status_code: int
     ) -> Result:
-        """txn B: apply the outcome, complete the idempotency key with the exact response."""
+        """txn B: apply the outcome, complete the idempotency key with the exact response.
+
+        PostgreSQL tries the optimistic way first (hub.store.optimistic: an unlocked read and
+        one guarded statement); whenever it cannot end so, nothing of it was written and the
+        locked way runs (the payment read under its lock), as on SQLite."""
         now = self.clock()
-        async with gather.transaction(self.engine) as conn:
-            payment, current = await load_with_operation(
-                conn, t.payments, op["resource_id"], op["id"], lock=True, what="payment"
-            )
-            applied = await outcomes.apply(
-                conn,
-                op,
-                outcome,
-                action="call",
-                now=now,
-                duration_ms=duration_ms,
-                schedule=self.settings.resolution.schedule,
-                locked=payment,
-                current=current,
-            )
-            body = rep.payment(applied.resource)
-            if op["kind"] == K.REFUND:
-                refund = await load(conn, t.refunds, op["refund_id"], what="refund")
-                body = rep.refund(refund)
-            if idem is not None:
-                await idem.complete(conn, status_code, encode(body))
+        written: tuple[outcomes.Applied, dict[str, Any]] | None = None
+        if optimistic.available(self.engine) and op["kind"] != K.REFUND:  # a refund reads its row
+            try:
+                async with optimistic.outcome(self.engine, t.payments, op["resource_id"], op["id"]) as read:
+                    conn, payment, current = read
+                    written = await self._record(
+                        conn, op, outcome, now, duration_ms, idem, status_code, payment, current
+                    )
+            except optimistic.Stale:
+                written = None
+        if written is None:
+            async with gather.transaction(self.engine) as conn:
+                payment, current = await load_with_operation(
+                    conn, t.payments, op["resource_id"], op["id"], lock=True, what="payment"
+                )
+                written = await self._record(
+                    conn, op, outcome, now, duration_ms, idem, status_code, payment, current
+                )
+        applied, body = written
         if applied.operation_status == OpStatus.UNKNOWN and self.on_unknown is not None:
             self.on_unknown(op["id"])
         return Result(status_code, body)
+
+    async def _record(
+        self,
+        conn: AsyncConnection,
+        op: Row,
+        outcome: Outcome,
+        now: dt.datetime,
+        duration_ms: int,
+        idem: IdempotencyScope | None,
+        status_code: int,
+        payment: Row,
+        current: Row,
+    ) -> tuple[outcomes.Applied, dict[str, Any]]:
+        """The writes of txn B on ``conn``, decided on ``payment`` and its operation ``current``."""
+        applied = await outcomes.apply(
+            conn,
+            op,
+            outcome,
+            action="call",
+            now=now,
+            duration_ms=duration_ms,
+            schedule=self.settings.resolution.schedule,
+            locked=payment,
+            current=current,
+        )
+        body = rep.payment(applied.resource)
+        if op["kind"] == K.REFUND:
+            refund = await load(conn, t.refunds, op["refund_id"], what="refund")
+            body = rep.refund(refund)
+        if idem is not None:
+            await idem.complete(conn, status_code, encode(body))
+        return applied, body
 
     async def _undo(
         self,

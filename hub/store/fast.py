@@ -38,6 +38,17 @@ OWN_TRANSACTION = "payhub.own_transaction"  # conn.info key: the block begins/en
 _JSON_COLUMNS: dict[str, frozenset[str]] = {}
 
 
+class Stale(Exception):
+    """An optimistic block (:mod:`hub.store.optimistic`) cannot end as its one guarded statement:
+    it needs another statement first (a read, a transaction), or what it decided on changed
+    since it was read. Nothing of the block was written; the caller takes its locked path."""
+
+
+def _optimistic(sync: Any) -> bool:
+    g = sync.info.get(GATHERED)
+    return g is not None and g.expected is not None
+
+
 def json_columns(table: Table) -> frozenset[str]:
     cols = _JSON_COLUMNS.get(table.name)
     if cols is None:
@@ -69,6 +80,8 @@ async def driver(conn: AsyncConnection, *, begin: bool = True) -> asyncpg.Connec
     adapted: Any = sync.connection.dbapi_connection
     if sync.info.get(OWN_TRANSACTION):
         if begin and adapted._transaction is None:
+            if _optimistic(sync):
+                raise Stale("the block needs a transaction")
             await adapted._start_transaction()
         return adapted._connection  # type: ignore[no-any-return]
     if begin and not sync.in_transaction():
@@ -94,6 +107,8 @@ async def end_own_transaction(conn: AsyncConnection, *, commit: bool) -> None:
 async def _gathered_first(conn: AsyncConnection) -> None:
     """Writes gathered on ``conn`` (hub.store.gather) go out before any other statement."""
     g = conn.sync_connection.info.get(GATHERED)  # type: ignore[union-attr]
+    if g is not None and g.expected is not None:
+        raise Stale("the block sends a statement of its own")  # unguarded: it could decide on news
     if g is not None and g:
         from hub.store import gather  # imports this module
 

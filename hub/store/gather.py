@@ -47,6 +47,28 @@ _PARAM = re.compile(r"\$(\d+)")
 _COMBINED: dict[tuple[tuple[str, ...], str | None], str] = {}
 
 
+STALE_SQLSTATE = "PH409"  # payhub_unchanged(false) (migration 0021)
+Stale = fast.Stale
+
+
+@dataclass
+class Expected:
+    """What an optimistic block (:mod:`hub.store.optimistic`) decided on: its one statement
+    writes only if all of it is still so, and sends nothing before (:class:`Stale` otherwise).
+
+    ``versions``: (table, key) -> the row's ``xmin`` as read; each such row must be written
+    by a guarded UPDATE (``... AND xmin = $n RETURNING 1``: PostgreSQL re-checks it on the
+    newest version when the row changed under it). ``checks``: SQL conditions (with their
+    arguments) that must hold in the statement's snapshot. ``guarded``: (table, key) -> the
+    index of the part that writes it. ``reads``: what was read with the rows, for the block's
+    writes (e.g. the owner's webhook endpoints, hub.store.repo.add_event)."""
+
+    versions: dict[tuple[str, Any], int]
+    checks: list[tuple[str, Sequence[Any]]] = field(default_factory=list)
+    reads: dict[Any, Any] = field(default_factory=dict)
+    guarded: dict[tuple[str, Any], int] = field(default_factory=dict)
+
+
 @dataclass
 class Gathered:
     parts: list[tuple[str, Sequence[Any]]] = field(default_factory=list)
@@ -55,6 +77,7 @@ class Gathered:
     # a statement that returns rows, sent last (the event INSERT reading the endpoints), and
     # what to do with its rows once it went
     tail: tuple[str, Sequence[Any], Callable[[list[fast.Row]], Awaitable[None]]] | None = None
+    expected: Expected | None = None  # an optimistic block's (hub.store.optimistic)
 
     def __bool__(self) -> bool:
         return bool(self.parts) or self.tail is not None
@@ -113,10 +136,12 @@ async def write(
     *,
     row: tuple[str, Any] | None = None,
     conflict: tuple[str, Callable[[], Exception]] | None = None,
+    guards: bool = False,
 ) -> None:
     """Gather one write or, with nothing gathering on ``conn``, send it now. ``row``: the
     (table, key) it writes (a second write of it goes in a later statement); ``conflict``:
-    (constraint, error) raised for a unique violation of that constraint."""
+    (constraint, error) raised for a unique violation of that constraint; ``guards``: it is
+    the guarded UPDATE of an expected row (:class:`Expected`), ``RETURNING`` it when it wrote."""
     g = gathered(conn)
     if g is None:
         await _send(conn, drv, sql, args, dict([conflict]) if conflict else {})
@@ -125,6 +150,8 @@ async def write(
         if row in g.rows:
             await flush(conn)
         g.rows.add(row)
+        if guards and g.expected is not None:
+            g.expected.guarded[row] = len(g.parts)
     g.parts.append((sql, args))
     if conflict is not None:
         g.conflicts[conflict[0]] = conflict[1]
@@ -163,6 +190,8 @@ async def write_group(
 async def flush(conn: AsyncConnection) -> None:
     """Send what is gathered on ``conn`` now (before a statement that must come after it)."""
     g = gathered(conn)
+    if g is not None and g.expected is not None:
+        raise Stale("the block's writes would go in two statements")
     if g is None or not g:
         return
     drv = await fast.driver(conn)
@@ -190,6 +219,9 @@ async def last(
 
 
 async def _send_all(conn: AsyncConnection, drv: asyncpg.Connection, g: Gathered) -> None:
+    if g.expected is not None:
+        await _send_guarded(conn, drv, g, g.expected)
+        return
     if g.tail is not None:  # its ``then`` may write more: one transaction for both statements
         await fast.driver(conn)
     while g:  # a tail's ``then`` may gather more (the deliveries of an event)
@@ -202,6 +234,26 @@ async def _send_all(conn: AsyncConnection, drv: asyncpg.Connection, g: Gathered)
         rows = await _send(conn, drv, sql, args, conflicts, rows=tail is not None)
         if tail is not None:
             await tail[2](rows)
+
+
+async def _send_guarded(conn: AsyncConnection, drv: asyncpg.Connection, g: Gathered, e: Expected) -> None:
+    """An optimistic block's writes as one statement that writes nothing unless every expected
+    row is written by its guarded UPDATE (the version read is still the row's) and every check
+    holds: ``... SELECT payhub_unchanged(<those>)`` raises otherwise, refusing every part."""
+    if g.tail is not None or not e.guarded or set(e.versions) - set(e.guarded):
+        raise Stale("a row the block decided on is not written by it")
+    conditions = [
+        " + ".join(f"(SELECT count(*) FROM w{i})" for i in e.guarded.values()) + f" = {len(e.guarded)}"
+    ]
+    args = [a for _, part_args in g.parts for a in part_args]
+    offset = 0
+    for condition, condition_args in e.checks:
+        conditions.append(f"({_shift(condition, offset)})")
+        offset += _params(condition)
+        args.extend(condition_args)
+    sql = combined([p for p, _ in g.parts], "SELECT payhub_unchanged(" + " AND ".join(conditions) + ")")
+    g.parts, g.rows = [], set()
+    await _send(conn, drv, sql, args, g.conflicts)
 
 
 async def _send(
@@ -224,6 +276,8 @@ async def _send(
             raise mapped() from None
         raise fast.translated(conn, sql, args, exc) from exc
     except (asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        if getattr(exc, "sqlstate", None) == STALE_SQLSTATE:
+            raise Stale("what the block decided on changed before it was written") from None
         raise fast.translated(conn, sql, args, exc) from exc
 
 
@@ -286,6 +340,8 @@ def guard(engine: Engine) -> None:
     @event.listens_for(engine, "before_cursor_execute")
     def _overtaking(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         g = conn.info.get(_KEY)
+        if g is not None and g.expected is not None:
+            raise Stale(f"a SQLAlchemy statement in an optimistic block: {statement[:80]}")
         if g is not None and g:
             raise RuntimeError(
                 "a SQLAlchemy statement would overtake gathered writes; call hub.store.gather.flush "

@@ -45,6 +45,28 @@ async def fan_out(
     return await add_deliveries(conn, rows, event_id=event_id, event_type=event_type, now=now)
 
 
+def delivery_rows(
+    endpoints: Sequence[Any], *, event_id: str, event_type: str, now: dt.datetime
+) -> list[dict[str, Any]]:
+    """A pending delivery of ``event_id`` for each of the owner's enabled ``endpoints`` (rows
+    with ``id`` and ``event_types``) that subscribed to ``event_type``."""
+    return [
+        {
+            "id": new_id("wd"),
+            "endpoint_id": r["id"],
+            "event_id": event_id,
+            "event_type": event_type,
+            "status": PENDING,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for r in endpoints
+        if subscribed(r["event_types"] or (), event_type)
+    ]
+
+
 async def add_deliveries(
     conn: AsyncConnection,
     endpoints: Sequence[Any],
@@ -53,26 +75,8 @@ async def add_deliveries(
     event_type: str,
     now: dt.datetime,
 ) -> int:
-    """The deliveries of ``event_id`` to those of the owner's enabled ``endpoints`` (rows with
-    ``id`` and ``event_types``) that subscribed to ``event_type``."""
-    targets = [r["id"] for r in endpoints if subscribed(r["event_types"] or (), event_type)]
-    if not targets:
-        return 0
-    await conn.execute(
-        insert(t.webhook_deliveries),
-        [
-            {
-                "id": new_id("wd"),
-                "endpoint_id": endpoint_id,
-                "event_id": event_id,
-                "event_type": event_type,
-                "status": PENDING,
-                "attempts": 0,
-                "next_attempt_at": now,
-                "created_at": now,
-                "updated_at": now,
-            }
-            for endpoint_id in targets
-        ],
-    )
-    return len(targets)
+    """Insert :func:`delivery_rows` (one statement)."""
+    rows = delivery_rows(endpoints, event_id=event_id, event_type=event_type, now=now)
+    if rows:
+        await conn.execute(insert(t.webhook_deliveries), rows)
+    return len(rows)

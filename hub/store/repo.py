@@ -36,7 +36,7 @@ _UPDATES: dict[str, Any] = {}
 # the same statements as SQL text for asyncpg (PostgreSQL; hub.store.fast)
 _PG_LOADS: dict[tuple[str, bool, bool], str] = {}
 _PG_INSERTS: dict[tuple[str, tuple[str, ...]], str] = {}
-_PG_UPDATES: dict[tuple[str, tuple[str, ...]], str] = {}
+_PG_UPDATES: dict[tuple[str, tuple[str, ...], bool], str] = {}
 
 
 def _pg_load_sql(table: Any, lock: bool, by_owner: bool) -> str:
@@ -59,12 +59,15 @@ def _pg_insert_sql(table: Any, names: tuple[str, ...]) -> str:
     return sql
 
 
-def _pg_update_sql(table: Any, names: tuple[str, ...]) -> str:
-    key = (table.name, names)
+def _pg_update_sql(table: Any, names: tuple[str, ...], guarded: bool = False) -> str:
+    """``guarded``: only the version last read (its ``xmin``, the last argument), ``RETURNING``
+    the row when it wrote it (hub.store.gather.Expected)."""
+    key = (table.name, names, guarded)
     sql = _PG_UPDATES.get(key)
     if sql is None:
         sets = ", ".join(f'"{n}" = ${i}' for i, n in enumerate(names, start=2))
-        sql = _PG_UPDATES[key] = f'UPDATE "{table.name}" SET {sets} WHERE id = $1'
+        sql = f'UPDATE "{table.name}" SET {sets} WHERE id = $1'
+        sql = _PG_UPDATES[key] = sql + (f" AND xmin = ${len(names) + 2} RETURNING 1" if guarded else "")
     return sql
 
 
@@ -106,21 +109,23 @@ async def load(
     return dict(row)
 
 
-_PG_WITH_OP: dict[tuple[str, str], str] = {}
+_PG_WITH_OP: dict[tuple[str, str, str], str] = {}
 
 
-def _pg_with_op_sql(table: Any, shape: str) -> str:
+def pg_with_op_sql(table: Any, shape: str, extra: str = "") -> str:
     """A resource (``r``) joined to operations (``o``), every column as ``r_<name>`` /
     ``o_<name>``. ``one``: and one operation by id ($2), the resource locked or not (``one``,
     ``one-lock``); ``all-lock``: the account's ($2) resource locked, joined to each of its
     operations, oldest first (none: one row of NULL ``o_`` columns); ``many-lock``: as
-    ``all-lock`` for the (id, account id) pairs of two arrays ($1, $2), locked in id order."""
-    key = (table.name, shape)
+    ``all-lock`` for the (id, account id) pairs of two arrays ($1, $2), locked in id order.
+    ``extra``: more columns after those (hub.store.optimistic: the rows' versions)."""
+    key = (table.name, shape, extra)
     sql = _PG_WITH_OP.get(key)
     if sql is None:
         cols = ", ".join(
             [f'r."{c.name}" AS "r_{c.name}"' for c in table.c]
             + [f'o."{c.name}" AS "o_{c.name}"' for c in t.operations.c]
+            + ([extra] if extra else [])
         )
         if shape == "many-lock":
             sql = (
@@ -142,8 +147,9 @@ def _pg_with_op_sql(table: Any, shape: str) -> str:
     return sql
 
 
-def _side(record: Row, table: Any, side: str) -> Row:
-    return {c.name: record[f"{side}_{c.name}"] for c in table.c}
+def side(record: Row, table: Any, half: str) -> Row:
+    """The ``table`` half (``half``: ``r`` or ``o``) of a :func:`pg_with_op_sql` row."""
+    return {c.name: record[f"{half}_{c.name}"] for c in table.c}
 
 
 async def load_with_operation(
@@ -152,10 +158,10 @@ async def load_with_operation(
     """A resource row (locked) and one of its operations, in one statement on PostgreSQL."""
     drv = await fast.driver(conn)
     if drv is not None:
-        sql = _pg_with_op_sql(table, "one-lock" if lock else "one")
+        sql = pg_with_op_sql(table, "one-lock" if lock else "one")
         found = await fast.fetchrow(conn, drv, sql, (row_id, op_id))
         if found is not None:
-            return _side(found, table, "r"), _side(found, t.operations, "o")
+            return side(found, table, "r"), side(found, t.operations, "o")
     row = await load(conn, table, row_id, lock=lock, what=what)  # (or which of the two is missing)
     return row, await load(conn, t.operations, op_id, what="operation")
 
@@ -169,10 +175,10 @@ async def locked_with_operations(
     drv = await fast.driver(conn)
     if drv is None:
         return None
-    rows = await fast.fetch(conn, drv, _pg_with_op_sql(table, "all-lock"), (row_id, account_id))
+    rows = await fast.fetch(conn, drv, pg_with_op_sql(table, "all-lock"), (row_id, account_id))
     if not rows:
         return None
-    return _side(rows[0], table, "r"), [_side(r, t.operations, "o") for r in rows if r["o_id"] is not None]
+    return side(rows[0], table, "r"), [side(r, t.operations, "o") for r in rows if r["o_id"] is not None]
 
 
 async def lock_many_with_operations(
@@ -186,15 +192,15 @@ async def lock_many_with_operations(
     if drv is None or not keys:
         return {}
     unique = list(dict.fromkeys(keys))
-    sql = _pg_with_op_sql(table, "many-lock")
+    sql = pg_with_op_sql(table, "many-lock")
     records = await fast.fetch(conn, drv, sql, ([k[0] for k in unique], [k[1] for k in unique]))
     found: dict[tuple[str, str], tuple[Row, list[Row]]] = {}
     for record in records:
         key = (record["r_id"], record["r_account_id"])
         if key not in found:
-            found[key] = (_side(record, table, "r"), [])
+            found[key] = (side(record, table, "r"), [])
         if record["o_id"] is not None:
-            found[key][1].append(_side(record, t.operations, "o"))
+            found[key][1].append(side(record, t.operations, "o"))
     return found
 
 
@@ -219,9 +225,13 @@ async def update_row(conn: AsyncConnection, table: Any, row_id: str, values: Map
     drv = await gather.driver(conn)
     if drv is not None:
         names = tuple(values)
-        sql = _pg_update_sql(table, names)
+        g = gather.gathered(conn)
+        version = g.expected.versions.get((table.name, row_id)) if g is not None and g.expected else None
+        sql = _pg_update_sql(table, names, guarded=version is not None)
         args = [row_id, *fast.bind(table, names, values)]
-        await gather.write(conn, drv, sql, args, row=(table.name, row_id))
+        if version is not None:
+            args.append(version)
+        await gather.write(conn, drv, sql, args, row=(table.name, row_id), guards=version is not None)
         return
     stmt = _UPDATES.get(table.name)
     if stmt is None:
@@ -249,10 +259,20 @@ async def add_event(
     one pending delivery per endpoint subscribed to it (hub.store.outbox). On PostgreSQL the
     INSERT of the event also reads the owner's endpoints: one statement when nobody
     subscribed, which is every payment of a hub without webhook endpoints."""
-    from hub.store.outbox import add_deliveries, fan_out
+    from hub.store.outbox import add_deliveries, delivery_rows, fan_out
 
     event_id = new_id("evt")
     drv = await gather.driver(conn)  # a write: begins nothing while writes are gathered
+    g = gather.gathered(conn)
+    if g is not None and g.expected is not None:  # optimistic: the endpoints were read ahead
+        endpoints = g.expected.reads.get(("webhook_endpoints", owner))
+        if endpoints is None:
+            raise gather.Stale(f"an event of {owner!r}, whose endpoints were not read")
+        row = {"id": event_id, "owner": owner, "type": type, "resource_id": resource_id}
+        await insert_row(conn, t.events, {**row, "data": dict(data), "created_at": now})
+        for delivery in delivery_rows(endpoints, event_id=event_id, event_type=type, now=now):
+            await insert_row(conn, t.webhook_deliveries, delivery)
+        return event_id
     if drv is not None:
         args = (event_id, owner, type, resource_id, fast.json_text(dict(data)), now)
 
