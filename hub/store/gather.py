@@ -240,11 +240,12 @@ async def _send_guarded(conn: AsyncConnection, drv: asyncpg.Connection, g: Gathe
     """An optimistic block's writes as one statement that writes nothing unless every expected
     row is written by its guarded UPDATE (the version read is still the row's) and every check
     holds: ``... SELECT payhub_unchanged(<those>)`` raises otherwise, refusing every part."""
-    if g.tail is not None or not e.guarded or set(e.versions) - set(e.guarded):
+    if g.tail is not None or not e.versions or set(e.versions) - set(e.guarded):
         raise Stale("a row the block decided on is not written by it")
-    conditions = [
-        " + ".join(f"(SELECT count(*) FROM w{i})" for i in e.guarded.values()) + f" = {len(e.guarded)}"
-    ]
+    # the rows in the order they were read (the payment before its operation): the order every
+    # writer locks them in, so this statement never waits on another in a cycle
+    counts = " + ".join(f"(SELECT count(*) FROM w{e.guarded[row]})" for row in e.versions)
+    conditions = [f"{counts} = {len(e.versions)}"]
     args = [a for _, part_args in g.parts for a in part_args]
     offset = 0
     for condition, condition_args in e.checks:
