@@ -48,6 +48,8 @@ _COMBINED: dict[tuple[tuple[str, ...], str | None], str] = {}
 
 
 STALE_SQLSTATE = "PH409"  # payhub_unchanged(false) (migration 0021)
+# an optimistic statement refused for a race: its guard, deadlock_detected, serialization_failure
+_RACED = frozenset({STALE_SQLSTATE, "40P01", "40001"})
 Stale = fast.Stale
 
 
@@ -254,7 +256,7 @@ async def _send_guarded(conn: AsyncConnection, drv: asyncpg.Connection, g: Gathe
         args.extend(condition_args)
     sql = combined([p for p, _ in g.parts], "SELECT payhub_unchanged(" + " AND ".join(conditions) + ")")
     g.parts, g.rows = [], set()
-    await _send(conn, drv, sql, args, g.conflicts)
+    await _send(conn, drv, sql, args, g.conflicts, guarded=True)
 
 
 async def _send(
@@ -265,7 +267,12 @@ async def _send(
     conflicts: dict[str, Callable[[], Exception]],
     *,
     rows: bool = False,
+    guarded: bool = False,
 ) -> list[fast.Row]:
+    """``guarded``: an optimistic block's statement, committed by itself: when PostgreSQL refuses
+    it because something raced it (its guard, a deadlock, a serialization failure, a unique key
+    another writer took first), nothing of it was written and :class:`Stale` sends the caller to
+    its locked way, which decides again (and meets a real conflict again, raised from there)."""
     try:
         if rows:
             return [dict(r) for r in await drv.fetch(sql, *args)]
@@ -275,9 +282,11 @@ async def _send(
         mapped = conflicts.get(exc.constraint_name or "")
         if mapped is not None:
             raise mapped() from None
+        if guarded:
+            raise Stale(f"another writer took a key first ({exc.constraint_name})") from None
         raise fast.translated(conn, sql, args, exc) from exc
     except (asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-        if getattr(exc, "sqlstate", None) == STALE_SQLSTATE:
+        if guarded and getattr(exc, "sqlstate", None) in _RACED:
             raise Stale("what the block decided on changed before it was written") from None
         raise fast.translated(conn, sql, args, exc) from exc
 

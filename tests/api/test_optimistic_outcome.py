@@ -226,3 +226,27 @@ async def test_a_block_that_needs_another_statement_writes_nothing(harness, pg) 
             await add_attempt(conn, operation_id=op_id, action="test", outcome="succeeded", detail=None,
                               duration_ms=None, now=dt.datetime.now(dt.UTC))  # fmt: skip
     assert await _count(harness, t.operation_attempts) == before
+
+
+async def test_a_key_another_writer_took_first_sends_it_to_the_locked_way(harness, pg) -> None:
+    from hub.store.repo import insert_row, update_row
+
+    engine = harness.hub.engine
+    pid = (await harness.post("/v1/payments", BODY)).json()["id"]
+    taken = await _endpoint(harness, ["payment.*"])
+    async with engine.connect() as conn:
+        op_id = await conn.scalar(select(t.operations.c.id).where(t.operations.c.resource_id == pid))
+        row = (
+            (await conn.execute(select(t.webhook_endpoints).where(t.webhook_endpoints.c.id == taken)))
+            .mappings()
+            .one()
+        )
+    now = dt.datetime.now(dt.UTC)
+    with pytest.raises(optimistic.Stale):  # not IntegrityError: the locked way decides again
+        async with optimistic.outcome(engine, t.payments, pid, op_id) as (conn, _payment, _op):
+            await update_row(conn, t.payments, pid, {"metadata": {"written": True}, "updated_at": now})
+            await update_row(conn, t.operations, op_id, {"updated_at": now})
+            await insert_row(conn, t.webhook_endpoints, dict(row))  # its primary key is taken
+    async with engine.connect() as conn:
+        metadata = await conn.scalar(select(t.payments.c.metadata).where(t.payments.c.id == pid))
+    assert metadata != {"written": True}  # the guarded updates of that statement were refused with it
