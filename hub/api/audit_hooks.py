@@ -16,12 +16,12 @@ happened) and the record is logged at ERROR instead.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import uuid
 from typing import Any, cast
 
+import msgspec
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from hub.api.audit_routes import EXEMPT, RouteAudit, is_audited, param_names, route_key, spec_for
@@ -65,8 +65,8 @@ def _header(message: dict[str, Any], name: bytes) -> str | None:
 
 def _json(body: bytes) -> Any:
     try:
-        return json.loads(body) if body else None
-    except ValueError:
+        return msgspec.json.decode(body) if body else None  # ~3x the json module's speed
+    except msgspec.DecodeError:
         return None
 
 

@@ -29,6 +29,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
+import msgspec
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -109,7 +110,7 @@ def _scrubbed(value: Any) -> Any:
     """Redacted and normalised to what a JSON column gives back (tuples -> lists, ...)."""
     if value is None:
         return None
-    return json.loads(json.dumps(redact_obj(value), default=str))
+    return msgspec.json.decode(msgspec.json.encode(redact_obj(value), enc_hook=str))  # as the column codec
 
 
 def _clip(name: str, value: str | None) -> str | None:
