@@ -10,6 +10,9 @@ that must be ambiguous (the provider may have acted), never "not sent".
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from typing import Any
+
 import aiohttp
 import httpx
 from httpx_aiohttp import AiohttpTransport
@@ -53,3 +56,37 @@ def without_cookies(client: httpx.AsyncClient) -> httpx.AsyncClient:
     into a plain ``httpx.Cookies``, so the jar is set where httpx keeps it)."""
     client._cookies = NoCookies()
     return client
+
+
+class ProviderClient(httpx.AsyncClient):
+    """The adapters' client: a relative URL is joined to ``base_url`` once per path, not on every
+    request (httpx parses the path and re-validates the joined URL each time: ~55 µs of a
+    provider call's ~85 µs of request building, measured). The join is httpx's own
+    (``_merge_url``); the most recently used paths are kept (ids in paths make many)."""
+
+    MERGED = 256
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._merged: OrderedDict[str, httpx.URL] = OrderedDict()
+        super().__init__(*args, **kwargs)
+
+    @property  # type: ignore[override]
+    def base_url(self) -> httpx.URL:
+        return super().base_url
+
+    @base_url.setter
+    def base_url(self, url: httpx.URL | str) -> None:
+        self._merged.clear()  # joined to the old base
+        httpx.AsyncClient.base_url.fset(self, url)  # type: ignore[attr-defined]
+
+    def _merge_url(self, url: httpx.URL | str) -> httpx.URL:
+        if not isinstance(url, str):
+            return super()._merge_url(url)
+        merged = self._merged.get(url)
+        if merged is not None:
+            self._merged.move_to_end(url)
+            return merged
+        merged = self._merged[url] = super()._merge_url(url)
+        if len(self._merged) > self.MERGED:
+            self._merged.popitem(last=False)
+        return merged

@@ -13,7 +13,7 @@ from adapters.base import REQUIRED_CAPABILITY, Account, Adapter, Capability, Ope
 from hub import http_redaction
 from hub.config import SIMULATOR_IN_PROCESS_URL, AccountConfig
 from hub.domain.errors import ConfigError, NotFound, NotSupportedByAccount
-from hub.http import make_transport, without_cookies
+from hub.http import ProviderClient, make_transport, without_cookies
 from vault.redaction import register_secret
 
 log = logging.getLogger("payhub.providers")
@@ -117,8 +117,11 @@ class Providers:
         else:
             transport = make_transport(self._transport, **options)
         client = without_cookies(
-            httpx.AsyncClient(
-                base_url=base_url, timeout=timeout, transport=transport, event_hooks=http_redaction.event_hooks()
+            ProviderClient(
+                base_url=base_url,
+                timeout=timeout,
+                transport=transport,
+                event_hooks=http_redaction.event_hooks(),
             )
         )
         provider = ProviderAccount(
